@@ -1,0 +1,3 @@
+module network-broker
+
+go 1.26.0
