@@ -1,0 +1,298 @@
+package dbus
+
+import (
+	"fmt"
+	"slices"
+)
+
+// value encodes v as the complete type sig[i:] (sig already validated) and
+// returns the index after the type.
+func (e *encoder) value(sig string, i int, v any, dp depth) int {
+	if e.err != nil {
+		return typeEnd(sig, i)
+	}
+	c := sig[i]
+	ok := true
+	switch c {
+	case 'y':
+		var x byte
+		if x, ok = v.(byte); ok {
+			e.u8(x)
+		}
+	case 'b':
+		var x bool
+		if x, ok = v.(bool); ok {
+			e.u32(b2u(x))
+		}
+	case 'n':
+		var x int16
+		if x, ok = v.(int16); ok {
+			e.u16(uint16(x))
+		}
+	case 'q':
+		var x uint16
+		if x, ok = v.(uint16); ok {
+			e.u16(x)
+		}
+	case 'i':
+		var x int32
+		if x, ok = v.(int32); ok {
+			e.u32(uint32(x))
+		}
+	case 'u':
+		var x uint32
+		if x, ok = v.(uint32); ok {
+			e.u32(x)
+		}
+	case 'h':
+		var x UnixFD
+		if x, ok = v.(UnixFD); ok {
+			e.u32(uint32(x))
+		}
+	case 'x':
+		var x int64
+		if x, ok = v.(int64); ok {
+			e.u64(uint64(x))
+		}
+	case 't':
+		var x uint64
+		if x, ok = v.(uint64); ok {
+			e.u64(x)
+		}
+	case 'd':
+		var x float64
+		if x, ok = v.(float64); ok {
+			e.f64(x)
+		}
+	case 's':
+		var x string
+		if x, ok = v.(string); ok {
+			e.str(x, "string")
+		}
+	case 'o':
+		e.objectPath(v)
+	case 'g':
+		e.signature(v)
+	case 'v':
+		e.variant(v, dp)
+	case 'a':
+		return e.array(sig, i, v, dp)
+	case '(':
+		return e.structure(sig, i, v, dp)
+	default:
+		e.fail("unexpected type code %q", c)
+	}
+	if !ok {
+		e.fail("type %q wants %s, got %T", c, goTypeOf(c), v)
+	}
+	return i + 1
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func goTypeOf(c byte) string {
+	return map[byte]string{'y': "byte", 'b': "bool", 'n': "int16", 'q': "uint16",
+		'i': "int32", 'u': "uint32", 'h': "dbus.UnixFD", 'x': "int64", 't': "uint64",
+		'd': "float64", 's': "string"}[c]
+}
+
+func (e *encoder) objectPath(v any) {
+	var p string
+	switch x := v.(type) {
+	case ObjectPath:
+		p = string(x)
+	case string:
+		p = x
+	default:
+		e.fail("type 'o' wants dbus.ObjectPath, got %T", v)
+		return
+	}
+	if err := checkObjectPath(p); err != nil {
+		e.fail("%v", err)
+		return
+	}
+	e.str(p, "object path")
+}
+
+func (e *encoder) signature(v any) {
+	switch x := v.(type) {
+	case Signature:
+		e.sig(string(x))
+	case string:
+		e.sig(x)
+	default:
+		e.fail("type 'g' wants dbus.Signature, got %T", v)
+	}
+}
+
+func (e *encoder) variant(v any, dp depth) {
+	x, ok := v.(Variant)
+	if !ok {
+		e.fail("type 'v' wants dbus.Variant, got %T", v)
+		return
+	}
+	if err := checkSingle(string(x.Sig)); err != nil {
+		e.fail("variant: %v", err)
+		return
+	}
+	dp, err := dp.enterVariant()
+	if err != nil {
+		e.fail("variant: %v", err)
+		return
+	}
+	e.sig(string(x.Sig))
+	e.value(string(x.Sig), 0, x.Value, dp)
+}
+
+func (e *encoder) structure(sig string, i int, v any, dp depth) int {
+	end := typeEnd(sig, i)
+	var fields []any
+	switch x := v.(type) {
+	case Struct:
+		fields = x
+	case []any:
+		fields = x
+	default:
+		e.fail("type %s wants dbus.Struct, got %T", sig[i:end], v)
+		return end
+	}
+	dp, err := dp.enterStruct()
+	if err != nil {
+		e.fail("%v", err)
+		return end
+	}
+	e.align(8)
+	j, n := i+1, 0
+	for ; sig[j] != ')'; n++ {
+		if n >= len(fields) {
+			e.fail("struct %s: got %d fields", sig[i:end], len(fields))
+			return end
+		}
+		j = e.value(sig, j, fields[n], dp)
+	}
+	if n != len(fields) {
+		e.fail("struct %s: got %d fields", sig[i:end], len(fields))
+	}
+	return end
+}
+
+// array writes the length word, the element padding (even when empty), the
+// elements, then patches the length; it accepts the Go shapes listed in the
+// package documentation.
+func (e *encoder) array(sig string, i int, v any, dp depth) int {
+	end := typeEnd(sig, i)
+	dp, err := dp.enterArray()
+	if err != nil {
+		e.fail("%v", err)
+		return end
+	}
+	e.u32(0)
+	lenAt := len(e.buf) - 4
+	e.align(alignOf(sig[i+1]))
+	start := len(e.buf)
+	if !e.elements(sig, i+1, v, dp) {
+		e.fail("type %s: cannot encode %T", sig[i:end], v)
+	}
+	n := len(e.buf) - start
+	if n > maxArrayLen {
+		e.fail("array %s of %d bytes exceeds %d", sig[i:end], n, maxArrayLen)
+	}
+	if e.err == nil {
+		e.order.PutUint32(e.buf[lenAt:], uint32(n))
+	}
+	return end
+}
+
+// elements encodes the array body for element type sig[j:]; false means the
+// Go type does not fit.
+func (e *encoder) elements(sig string, j int, v any, dp depth) bool {
+	elem := sig[j:typeEnd(sig, j)]
+	switch x := v.(type) {
+	case []any:
+		for _, item := range x {
+			e.element(sig, j, item, dp)
+		}
+	case []DictEntry:
+		if sig[j] != '{' {
+			return false
+		}
+		for _, item := range x {
+			e.element(sig, j, item, dp)
+		}
+	case []byte:
+		if elem != "y" {
+			return false
+		}
+		e.buf = append(e.buf, x...)
+	case []string:
+		return elem == "s" && eachElem(e, sig, j, x, dp)
+	case []int32:
+		return elem == "i" && eachElem(e, sig, j, x, dp)
+	case []uint32:
+		return elem == "u" && eachElem(e, sig, j, x, dp)
+	case []ObjectPath:
+		return elem == "o" && eachElem(e, sig, j, x, dp)
+	case map[string]Variant:
+		if elem != "{sv}" {
+			return false
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			e.element(sig, j, DictEntry{Key: k, Value: x[k]}, dp)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+func eachElem[T any](e *encoder, sig string, j int, items []T, dp depth) bool {
+	for _, item := range items {
+		e.element(sig, j, item, dp)
+	}
+	return true
+}
+
+// element encodes one array element; dict entries are 8-aligned pairs.
+func (e *encoder) element(sig string, j int, item any, dp depth) {
+	if sig[j] != '{' {
+		e.value(sig, j, item, dp)
+		return
+	}
+	de, ok := item.(DictEntry)
+	if !ok {
+		e.fail("dict entry %s wants dbus.DictEntry, got %T", sig[j:typeEnd(sig, j)], item)
+		return
+	}
+	dp, err := dp.enterStruct()
+	if err != nil {
+		e.fail("%v", err)
+		return
+	}
+	e.align(8)
+	k := e.value(sig, j+1, de.Key, dp)
+	e.value(sig, k, de.Value, dp)
+}
+
+// encodeBody marshals args by sig into a buffer that starts 8-aligned.
+func encodeBody(e *encoder, sig string, args []any) error {
+	if err := checkSignature(sig); err != nil {
+		return fmt.Errorf("dbus: encode: %v", err)
+	}
+	if n := countTypes(sig); n != len(args) {
+		return fmt.Errorf("dbus: encode: signature %q has %d types, got %d arguments", sig, n, len(args))
+	}
+	for i, k := 0, 0; i < len(sig); k++ {
+		i = e.value(sig, i, args[k], depth{})
+	}
+	return e.err
+}

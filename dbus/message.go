@@ -1,0 +1,196 @@
+package dbus
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Message is one D-Bus message (message-protocol-messages). Body holds the
+// arguments described by Signature, with the Go types of the package doc.
+type Message struct {
+	Type        MessageType
+	Flags       byte
+	Serial      uint32
+	ReplySerial uint32
+	Path        ObjectPath
+	Interface   string
+	Member      string
+	ErrorName   string
+	Destination string
+	Sender      string
+	Signature   Signature
+	Body        []any
+
+	// Order is the byte order the message arrived in; set by
+	// DecodeMessage, ignored by Encode.
+	Order binary.ByteOrder
+}
+
+// Header field codes (message-protocol-header-fields).
+const (
+	fieldPath        = 1
+	fieldInterface   = 2
+	fieldMember      = 3
+	fieldErrorName   = 4
+	fieldReplySerial = 5
+	fieldDestination = 6
+	fieldSender      = 7
+	fieldSignature   = 8
+	fieldUnixFDs     = 9
+)
+
+// fieldSig is the type each known header field must have.
+var fieldSig = [...]string{fieldPath: "o", fieldInterface: "s", fieldMember: "s",
+	fieldErrorName: "s", fieldReplySerial: "u", fieldDestination: "s",
+	fieldSender: "s", fieldSignature: "g", fieldUnixFDs: "u"}
+
+// headerLen is the fixed part: yyyyuu plus the header-field array length.
+const headerLen = 16
+
+// MessageLength reads the fixed 16-byte header start and returns the length
+// of the whole message, checking the caps in uint64 before any arithmetic
+// in int (a stream reader uses it to know how much more to read).
+func MessageLength(hdr []byte) (int, error) {
+	if len(hdr) < headerLen {
+		return 0, fmt.Errorf("dbus: message header: want %d bytes, have %d", headerLen, len(hdr))
+	}
+	var order binary.ByteOrder
+	switch hdr[0] {
+	case 'l':
+		order = binary.LittleEndian
+	case 'B':
+		order = binary.BigEndian
+	default:
+		return 0, fmt.Errorf("dbus: message header: endianness byte %#x, want 'l' or 'B'", hdr[0])
+	}
+	if hdr[3] != 1 {
+		return 0, fmt.Errorf("dbus: message header: protocol version %d, want 1", hdr[3])
+	}
+	body := uint64(order.Uint32(hdr[4:]))
+	fields := uint64(order.Uint32(hdr[12:]))
+	if fields > maxArrayLen {
+		return 0, fmt.Errorf("dbus: message header: field array of %d bytes exceeds %d", fields, maxArrayLen)
+	}
+	total := (headerLen+fields+7)&^7 + body
+	if total > maxMessageLen {
+		return 0, fmt.Errorf("dbus: message of %d bytes exceeds %d", total, maxMessageLen)
+	}
+	return int(total), nil
+}
+
+// DecodeMessage decodes exactly one whole message, validating everything
+// the specification requires; trailing bytes are an error. Unknown header
+// fields are skipped, unknown types and flags are kept as they are.
+func DecodeMessage(b []byte) (*Message, error) {
+	total, err := MessageLength(b)
+	if err != nil {
+		return nil, err
+	}
+	if total != len(b) {
+		return nil, fmt.Errorf("dbus: message header says %d bytes, have %d", total, len(b))
+	}
+	m := &Message{Type: MessageType(b[1]), Flags: b[2]}
+	d := &decoder{buf: b, order: binary.LittleEndian}
+	if b[0] == 'B' {
+		d.order = binary.BigEndian
+	}
+	m.Order = d.order
+	d.pos = 4
+	bodyLen := int(d.u32())
+	m.Serial = d.u32()
+	if m.Serial == 0 {
+		return nil, fmt.Errorf("dbus: message serial is 0")
+	}
+	hasSig := d.fields(m)
+	d.align(8)
+	if d.err != nil {
+		return nil, d.err
+	}
+	if err := m.checkHeader(); err != nil {
+		return nil, err
+	}
+	if !hasSig && bodyLen != 0 {
+		return nil, fmt.Errorf("dbus: message has a %d-byte body but no SIGNATURE field", bodyLen)
+	}
+	sig := string(m.Signature)
+	for i := 0; i < len(sig) && d.err == nil; {
+		var v any
+		v, i = d.value(sig, i, depth{})
+		m.Body = append(m.Body, v)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if d.pos != len(b) {
+		return nil, fmt.Errorf("dbus: offset %d: %d bytes after the body of signature %q", d.pos, len(b)-d.pos, sig)
+	}
+	return m, nil
+}
+
+// fields decodes the a(yv) header-field array into m; it reports whether a
+// SIGNATURE field was present.
+func (d *decoder) fields(m *Message) bool {
+	n := d.u32()
+	if d.err != nil {
+		return false
+	}
+	d.align(8)
+	if uint64(n) > uint64(d.remaining()) {
+		d.fail("header field array of %d bytes exceeds the %d bytes left", n, d.remaining())
+		return false
+	}
+	stop := d.pos + int(n)
+	seen := map[byte]bool{}
+	dp, _ := depth{}.enterArray()
+	dp, _ = dp.enterStruct()
+	for d.err == nil && d.pos < stop {
+		d.align(8)
+		code := d.u8()
+		v := d.variant(dp)
+		if d.err != nil {
+			break
+		}
+		if seen[code] {
+			d.fail("header field %d appears twice", code)
+			break
+		}
+		seen[code] = true
+		if code == 0 {
+			d.fail("header field code 0 is invalid")
+			break
+		}
+		if int(code) >= len(fieldSig) {
+			continue // unknown field: skip (message-protocol-header-fields)
+		}
+		if string(v.Sig) != fieldSig[code] {
+			d.fail("header field %d: want signature %q, got %q", code, fieldSig[code], v.Sig)
+			break
+		}
+		m.setField(code, v.Value)
+	}
+	d.checkArrayEnd(stop)
+	return seen[fieldSignature]
+}
+
+// setField stores a known field whose signature was already checked, so
+// each assertion holds; the comma-ok forms keep even a bug from panicking.
+func (m *Message) setField(code byte, v any) {
+	switch code {
+	case fieldPath:
+		m.Path, _ = v.(ObjectPath)
+	case fieldInterface:
+		m.Interface, _ = v.(string)
+	case fieldMember:
+		m.Member, _ = v.(string)
+	case fieldErrorName:
+		m.ErrorName, _ = v.(string)
+	case fieldReplySerial:
+		m.ReplySerial, _ = v.(uint32)
+	case fieldDestination:
+		m.Destination, _ = v.(string)
+	case fieldSender:
+		m.Sender, _ = v.(string)
+	case fieldSignature:
+		m.Signature, _ = v.(Signature)
+	}
+}

@@ -1,0 +1,101 @@
+package dbus
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ObjectPath is a D-Bus object path (type code 'o').
+type ObjectPath string
+
+// Valid reports whether p is a syntactically valid object path.
+func (p ObjectPath) Valid() bool { return checkObjectPath(string(p)) == nil }
+
+// Signature is a D-Bus type signature (type code 'g'): zero or more complete types.
+type Signature string
+
+// Valid reports whether s is a valid signature (syntax, length and depth).
+func (s Signature) Valid() bool { return checkSignature(string(s)) == nil }
+
+// Variant is a value together with its own signature (type code 'v').
+// Sig must be exactly one complete type.
+type Variant struct {
+	Sig   Signature
+	Value any
+}
+
+// String formats the variant for logs, e.g. `s "routable"`.
+func (v Variant) String() string { return fmt.Sprintf("%s %#v", v.Sig, v.Value) }
+
+// Struct is a STRUCT value: its fields in order.
+type Struct []any
+
+// DictEntry is one entry of an a{..} array.
+type DictEntry struct {
+	Key, Value any
+}
+
+// UnixFD is a 'h' value: an index into the message's file descriptors. This
+// package never negotiates fd passing, so it only ever carries the raw index.
+type UnixFD uint32
+
+// MessageType is the second header byte (message-protocol-messages).
+type MessageType byte
+
+// Message types. Other values are valid on the wire and ignored by Conn.
+const (
+	TypeMethodCall   MessageType = 1
+	TypeMethodReturn MessageType = 2
+	TypeError        MessageType = 3
+	TypeSignal       MessageType = 4
+)
+
+// String names the type as the specification does.
+func (t MessageType) String() string {
+	switch t {
+	case TypeMethodCall:
+		return "method_call"
+	case TypeMethodReturn:
+		return "method_return"
+	case TypeError:
+		return "error"
+	case TypeSignal:
+		return "signal"
+	}
+	return fmt.Sprintf("type(%d)", byte(t))
+}
+
+// Header flags (message-protocol-messages). Unknown flags are ignored.
+const (
+	FlagNoReplyExpected               byte = 0x1
+	FlagNoAutoStart                   byte = 0x2
+	FlagAllowInteractiveAuthorization byte = 0x4
+)
+
+// Error is a D-Bus ERROR reply turned into a Go error.
+type Error struct {
+	Name    string // e.g. org.freedesktop.DBus.Error.NameHasNoOwner
+	Message string // the first body argument when it is a string
+}
+
+func (e *Error) Error() string {
+	if e.Message == "" {
+		return "dbus: " + e.Name
+	}
+	return "dbus: " + e.Name + ": " + e.Message
+}
+
+// Well-known error names used by this package and its callers.
+const (
+	ErrorNoReply         = "org.freedesktop.DBus.Error.NoReply"
+	ErrorNameHasNoOwner  = "org.freedesktop.DBus.Error.NameHasNoOwner"
+	ErrorServiceUnknown  = "org.freedesktop.DBus.Error.ServiceUnknown"
+	ErrorUnknownMethod   = "org.freedesktop.DBus.Error.UnknownMethod"
+	ErrorUnknownProperty = "org.freedesktop.DBus.Error.UnknownProperty"
+)
+
+// IsError reports whether err is (or wraps) a D-Bus error reply named name.
+func IsError(err error, name string) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Name == name
+}
