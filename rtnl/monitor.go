@@ -1,0 +1,109 @@
+package rtnl
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// DefaultGroups are the groups Subscribe joins when given none: links,
+// IPv4/IPv6 addresses, routes and rules.
+var DefaultGroups = []uint32{
+	unix.RTNLGRP_LINK,
+	unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR,
+	unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_IPV6_ROUTE,
+	unix.RTNLGRP_IPV4_RULE, unix.RTNLGRP_IPV6_RULE,
+}
+
+// defaultReadBuffer is the receive buffer a Monitor asks for: bursts of
+// hundreds of changes fit (protocols.md §4.7: 4–8 MiB).
+const defaultReadBuffer = 4 << 20
+
+// Monitor receives change notifications. Receive must be called from one
+// goroutine at a time; Close may be called from any.
+type Monitor struct {
+	s      *socket
+	closed atomic.Bool
+}
+
+// Subscribe opens a notification socket in the calling thread's network
+// namespace and joins the groups (RTNLGRP_* numbers) with
+// NETLINK_ADD_MEMBERSHIP, which, unlike the legacy bitmask, reaches IPv6
+// rules (group 19). No groups means DefaultGroups. It asks for a 4 MiB
+// receive buffer (SO_RCVBUFFORCE when privileged, else SO_RCVBUF, which the
+// kernel caps at net.core.rmem_max).
+//
+// Subscribe before taking the dumps that start a cache, so no change falls
+// between the dump and the first notification.
+func Subscribe(groups ...uint32) (*Monitor, error) {
+	if len(groups) == 0 {
+		groups = DefaultGroups
+	}
+	s, err := openSocket()
+	if err != nil {
+		return nil, err
+	}
+	m := &Monitor{s: s}
+	for _, g := range groups {
+		if err := s.setInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g)); err != nil {
+			s.close()
+			return nil, fmt.Errorf("rtnl: join group %d: %w", g, err)
+		}
+	}
+	if err := m.SetReadBuffer(defaultReadBuffer); err != nil {
+		s.close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// SetReadBuffer sets the socket receive buffer to n bytes (the kernel
+// doubles it for bookkeeping), with SO_RCVBUFFORCE when allowed so it can
+// exceed net.core.rmem_max. Tests use a tiny one to force an overrun.
+func (m *Monitor) SetReadBuffer(n int) error {
+	err := m.s.setInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, n)
+	if errors.Is(err, unix.EPERM) {
+		err = m.s.setInt(unix.SOL_SOCKET, unix.SO_RCVBUF, n)
+	}
+	if err != nil {
+		return fmt.Errorf("rtnl: set receive buffer to %d bytes: %w", n, err)
+	}
+	return nil
+}
+
+// Receive blocks until the kernel sends a datagram and returns its events
+// (possibly none, for a datagram of messages it skips). Datagrams not from
+// the kernel are dropped unseen.
+//
+// An error matching ErrOverrun means events were lost: a receive error
+// (ENOBUFS when the buffer overflowed; also ENOMEM, EMSGSIZE), a datagram
+// truncated by the buffer, or a malformed datagram. Resync with a dump and
+// keep calling Receive: the Monitor stays usable. After Close, Receive
+// returns ErrClosed.
+func (m *Monitor) Receive() ([]Event, error) {
+	b, trunc, err := m.s.recv()
+	if err != nil {
+		if m.closed.Load() || errors.Is(err, ErrClosed) {
+			return nil, ErrClosed
+		}
+		return nil, fmt.Errorf("%w: receive: %w", ErrOverrun, err)
+	}
+	if trunc {
+		return nil, fmt.Errorf("%w: datagram larger than %d bytes truncated", ErrOverrun, len(m.s.buf))
+	}
+	evs, err := DecodeMessages(b)
+	if err != nil {
+		return evs, fmt.Errorf("%w: dropped malformed datagram: %w", ErrOverrun, err)
+	}
+	return evs, nil
+}
+
+// Close closes the socket and unblocks a Receive in progress.
+func (m *Monitor) Close() error {
+	if m.closed.Swap(true) {
+		return ErrClosed
+	}
+	return m.s.close()
+}

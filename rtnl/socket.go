@@ -1,0 +1,115 @@
+package rtnl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// recvBufSize is the user buffer for one datagram. The kernel sizes dump
+// datagrams from what recvmsg asked for, capped at 32 KiB
+// (netlink_recvmsg's max_recvmsg_len); 64 KiB leaves room for single large
+// link messages too. A datagram that still does not fit is reported
+// (MSG_TRUNC), never silently cut.
+const recvBufSize = 64 << 10
+
+// socket is a NETLINK_ROUTE socket registered with the runtime poller, so
+// a blocked receive ends when the socket is closed.
+type socket struct {
+	f   *os.File
+	rc  syscall.RawConn
+	pid uint32 // our port id, assigned by the kernel at bind
+	buf []byte
+}
+
+// openSocket creates and binds a rtnetlink socket in the calling thread's
+// network namespace (bind with nl_pid 0: the kernel picks the port id).
+func openSocket() (*socket, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
+	if err != nil {
+		return nil, fmt.Errorf("rtnl: socket(AF_NETLINK, NETLINK_ROUTE): %w", err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("rtnl: bind netlink socket: %w", err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("rtnl: getsockname: %w", err)
+	}
+	nl, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		unix.Close(fd)
+		return nil, fmt.Errorf("rtnl: getsockname: want a netlink address, got %T", sa)
+	}
+	f := os.NewFile(uintptr(fd), "rtnetlink")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("rtnl: netlink socket: %w", err)
+	}
+	return &socket{f: f, rc: rc, pid: nl.Pid, buf: make([]byte, recvBufSize)}, nil
+}
+
+func (s *socket) setInt(level, opt, v int) error {
+	var serr error
+	err := s.rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), level, opt, v) })
+	if err != nil {
+		return closedErr(err)
+	}
+	return serr
+}
+
+func (s *socket) send(b []byte) error {
+	var serr error
+	err := s.rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendto(int(fd), b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+		return serr != unix.EAGAIN
+	})
+	if err != nil {
+		return closedErr(err)
+	}
+	return serr
+}
+
+// recv reads one datagram into s.buf, dropping any that is not from the
+// kernel (sockaddr nl_pid != 0: anyone can unicast to our port id).
+// trunc reports MSG_TRUNC: the datagram was larger than the buffer.
+func (s *socket) recv() (b []byte, trunc bool, err error) {
+	for {
+		var n, flags int
+		var from unix.Sockaddr
+		var rerr error
+		err := s.rc.Read(func(fd uintptr) bool {
+			n, _, flags, from, rerr = unix.Recvmsg(int(fd), s.buf, nil, 0)
+			return rerr != unix.EAGAIN
+		})
+		if err != nil {
+			return nil, false, closedErr(err)
+		}
+		if rerr == unix.EINTR {
+			continue
+		}
+		if rerr != nil {
+			return nil, false, rerr
+		}
+		if nl, ok := from.(*unix.SockaddrNetlink); !ok || nl.Pid != 0 {
+			continue
+		}
+		return s.buf[:min(n, len(s.buf))], flags&unix.MSG_TRUNC != 0, nil
+	}
+}
+
+func (s *socket) close() error { return closedErr(s.f.Close()) }
+
+// closedErr maps the os package's "file already closed" to ErrClosed.
+func closedErr(err error) error {
+	if errors.Is(err, os.ErrClosed) {
+		return ErrClosed
+	}
+	return err
+}
