@@ -1,0 +1,159 @@
+package lab
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// StartBus starts the private dbus-daemon on <Dir>/bus.sock (again, after
+// StopBus) and waits until it answers. Daemons connected before a StopBus
+// decide themselves whether they reconnect.
+func (l *Lab) StartBus(t testing.TB) {
+	t.Helper()
+	_ = os.Remove(l.Dir + "/bus.sock")
+	cmd := exec.Command("dbus-daemon", "--config-file="+l.Dir+"/run/bus.conf", "--nofork", "--nopidfile")
+	p := startProc(t, "dbus-daemon", l.Dir+"/log/dbus-daemon.log", cmd, false)
+	l.mu.Lock()
+	l.bus = p
+	l.mu.Unlock()
+	waitFor(t, 5*time.Second, "dbus-daemon to answer on "+l.Bus, func() (bool, string) {
+		if p.Exited() {
+			t.Fatalf("lab: dbus-daemon exited: %s", p.LogText())
+		}
+		_, err := l.TryBusctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")
+		return err == nil, errText(err)
+	})
+	// Make the socket reachable for systemd-network, nobody and polkitd.
+	_ = os.Chmod(l.Dir+"/bus.sock", 0o666)
+}
+
+// StopBus stops the dbus-daemon (SIGTERM, then SIGKILL); every connection
+// is lost. StartBus brings a new one up on the same socket.
+func (l *Lab) StopBus(t testing.TB) {
+	t.Helper()
+	l.mu.Lock()
+	p := l.bus
+	l.mu.Unlock()
+	p.Stop(t)
+}
+
+// ReloadBus makes dbus-daemon reread its configuration and run/bus.d
+// (after a test drops a policy file there).
+func (l *Lab) ReloadBus(t testing.TB) {
+	t.Helper()
+	l.Busctl(t, "call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ReloadConfig")
+}
+
+// WaitName waits until name has an owner on the lab bus.
+func (l *Lab) WaitName(t testing.TB, name string, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, timeout, name+" on the lab bus", func() (bool, string) {
+		_, err := l.TryBusctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+			"GetNameOwner", "s", name)
+		return err == nil, errText(err)
+	})
+}
+
+// startDnsmasq runs dnsmasq in SrvNS (§4.3) and waits for its DHCP socket.
+func (l *Lab) startDnsmasq(t testing.TB) {
+	t.Helper()
+	cmd := l.SrvCommand("dnsmasq", "--keep-in-foreground", "--conf-file="+l.Dir+"/run/dnsmasq.conf")
+	l.dnsmasq = startProc(t, "dnsmasq", l.Dir+"/log/dnsmasq.out", cmd, false)
+	waitFor(t, 5*time.Second, "dnsmasq on udp :67", func() (bool, string) {
+		if l.dnsmasq.Exited() {
+			t.Fatalf("lab: dnsmasq exited: %s", l.dnsmasq.LogText())
+		}
+		out, err := exec.Command("ip", "netns", "exec", l.SrvNS, "ss", "-lnuH", "sport = :67").Output()
+		return err == nil && strings.TrimSpace(string(out)) != "", string(out)
+	})
+}
+
+// startPolkit runs polkitd inside the lab (appendix); it reads the
+// private copies of its directories the holder mounted, and drops to
+// user polkitd by itself.
+func (l *Lab) startPolkit(t testing.TB) {
+	t.Helper()
+	cmd := l.Command(nil, polkitdBin, "--no-debug")
+	l.polkit = startProc(t, "polkitd", l.Dir+"/log/polkitd.log", cmd, false)
+	l.waitOwned(t, l.polkit, "org.freedesktop.PolicyKit1")
+}
+
+// startResolved runs the extracted systemd-resolved as nobody with its
+// unit's ambient capabilities (§4.5): user systemd-resolve does not exist
+// and creating it would change /etc/passwd.
+func (l *Lab) startResolved(t testing.TB) {
+	t.Helper()
+	cmd := l.Command(nil, "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+		"--inh-caps=+net_raw,+net_bind_service,+setpcap", "--ambient-caps=+net_raw,+net_bind_service,+setpcap",
+		l.ResolvedDir+"/lib/systemd/systemd-resolved")
+	l.resolved = startProc(t, "systemd-resolved", l.Dir+"/log/resolved.log", cmd, false)
+	l.waitOwned(t, l.resolved, "org.freedesktop.resolve1")
+}
+
+// Resolvectl returns the host path of the extracted resolvectl; run it
+// with Exec so it talks to the lab's resolved.
+func (l *Lab) Resolvectl() string { return l.ResolvedDir + "/usr/bin/resolvectl" }
+
+// checkHostnamed activates hostnamed through the bus and checks that it
+// serves the lab's UTS namespace (Hostname is nb-lab).
+func (l *Lab) checkHostnamed(t testing.TB) {
+	t.Helper()
+	check(t, writeFiles(l.Dir, map[string]string{"bin/run-hostnamed": runHostnamed(l.Dir, l.Holder, l.Bus)}, 0o755))
+	got := l.Busctl(t, "get-property", "org.freedesktop.hostname1", "/org/freedesktop/hostname1",
+		"org.freedesktop.hostname1", "Hostname")
+	if v := busValue(got); v != Hostname {
+		t.Fatalf("lab: hostnamed Hostname = %q, want %q: it does not run in the lab's UTS namespace", v, Hostname)
+	}
+}
+
+// stopHostnamed ends the bus-activated hostnamed by its recorded PID,
+// if it still runs and is hostnamed (comm is cut to 15 characters).
+func (l *Lab) stopHostnamed(t testing.TB) {
+	t.Helper()
+	b, err := os.ReadFile(l.Dir + "/run/hostnamed.pid")
+	if err != nil {
+		return
+	}
+	if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+		killPID(t, pid, "systemd-hostnam")
+	}
+}
+
+// waitOwned waits until p owns name on the bus, failing early if p exits.
+func (l *Lab) waitOwned(t testing.TB, p *Proc, name string) {
+	t.Helper()
+	waitFor(t, 10*time.Second, name+" on the lab bus", func() (bool, string) {
+		if p.Exited() {
+			t.Fatalf("lab: %s exited before owning %s: %s", p.Name, name, tail(p.LogText(), 3000))
+		}
+		_, err := l.TryBusctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+			"GetNameOwner", "s", name)
+		return err == nil, errText(err)
+	})
+}
+
+// busValue strips busctl's signature from a one-value reply:
+// `s "configured"` → configured, `i 3` → 3, `b true` → true. Other
+// shapes come back without the signature word, as busctl printed them.
+func busValue(out string) string {
+	out = strings.TrimSpace(out)
+	sig, v, _ := strings.Cut(out, " ")
+	if sig == "s" || sig == "o" || sig == "g" {
+		if uq, err := strconv.Unquote(v); err == nil {
+			return uq
+		}
+		return strings.Trim(v, `"`)
+	}
+	return v
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
