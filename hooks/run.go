@@ -1,0 +1,258 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Defaults for the zero fields of a Runner.
+const (
+	DefaultTimeout     = 30 * time.Second
+	DefaultKillGrace   = 2 * time.Second
+	DefaultOutputGrace = 250 * time.Millisecond
+	DefaultMaxLine     = 4096
+	DefaultMaxOutput   = 64 << 10
+)
+
+// Line is one line a script wrote, without its newline (and without a
+// trailing carriage return). A line longer than Runner.MaxLine arrives in
+// pieces of MaxLine bytes.
+type Line struct {
+	Script string // the script's name
+	Stream string // "stdout" or "stderr"
+	Text   string
+}
+
+// Result is the outcome of one run.
+type Result struct {
+	Script   string        // the script's name
+	ExitCode int           // the exit status; -1 when killed by a signal or not started
+	Signal   string        // the signal that ended it, e.g. "SIGKILL"; "" when it exited
+	Duration time.Duration // from start to the end of the run
+	TimedOut bool          // ended by Runner.Timeout
+	Dropped  int           // output lines not delivered (over Runner.MaxOutput)
+	Err      error         // refused (*SkipError), not started, or stopped by the context
+}
+
+// Runner runs hook scripts. The zero value is ready to use. A Runner is
+// configuration only and holds no state: it may be used by many goroutines
+// at once, and copied to vary a field (for example Output) per run.
+type Runner struct {
+	Timeout     time.Duration // per script; 0 means DefaultTimeout, < 0 none
+	KillGrace   time.Duration // SIGTERM to SIGKILL delay; 0 means DefaultKillGrace
+	OutputGrace time.Duration // wait for output after exit; 0 means DefaultOutputGrace
+	MaxLine     int           // longest delivered line; 0 means DefaultMaxLine
+	MaxOutput   int           // bytes delivered per run; 0 means DefaultMaxOutput
+	Output      func(Line)    // gets every line, serialised per run; may be nil
+	Ambient     []uintptr     // capabilities raised as ambient in the script
+
+	// afterCheck, when set, is called between the checks and the start;
+	// tests use it to swap the file.
+	afterCheck func(*Script)
+}
+
+// RunDir discovers the scripts of dir and runs them one after another, in
+// order, each with env. Refused entries, at discovery or at run time, go
+// to skipped (which may be nil) and get no Result. A failing script does
+// not stop the others. When ctx is done, the scripts not yet started get
+// a Result with Err set to the context's error. A dir that cannot be read
+// gives one Result with Script set to dir and the error.
+func (r *Runner) RunDir(ctx context.Context, dir string, env []string, skipped func(Skip)) []Result {
+	scripts, skips, err := Discover(dir)
+	if err != nil {
+		return []Result{{Script: dir, ExitCode: -1, Err: err}}
+	}
+	report := func(s Skip) {
+		if skipped != nil {
+			skipped(s)
+		}
+	}
+	for _, s := range skips {
+		report(s)
+	}
+	var results []Result
+	for _, s := range scripts {
+		if err := ctx.Err(); err != nil {
+			results = append(results, Result{Script: s.Name, ExitCode: -1, Err: err})
+			continue
+		}
+		res := r.Run(ctx, s, env)
+		var refused *SkipError
+		if errors.As(res.Err, &refused) {
+			report(refused.Skip)
+			continue
+		}
+		results = append(results, res)
+	}
+	return results
+}
+
+// Run checks s again on the opened file and runs that file with exactly
+// env (nil means an empty environment). It returns when the script has
+// exited and its output is read, or the output grace has passed.
+// Cancelling ctx stops the script like a timeout, without TimedOut.
+func (r *Runner) Run(ctx context.Context, s *Script, env []string) Result {
+	start := time.Now()
+	res := r.run(ctx, s, env)
+	res.Script = s.Name
+	res.Duration = time.Since(start)
+	return res
+}
+
+// run does Run's work; Run fills in the name and duration.
+func (r *Runner) run(ctx context.Context, s *Script, env []string) Result {
+	fail := func(err error) Result { return Result{ExitCode: -1, Err: err} }
+	if err := checkEnv(env); err != nil {
+		return fail(fmt.Errorf("hooks: %s: %w", s.Name, err))
+	}
+	if reason := nameReason(s.Name); reason != "" {
+		return fail(&SkipError{Skip{Name: s.Name, Reason: reason}})
+	}
+	script, reason, err := openChecked(s.Path)
+	if err != nil {
+		return fail(err)
+	}
+	if reason != "" {
+		return fail(&SkipError{Skip{Name: s.Name, Reason: reason}})
+	}
+	defer script.Close()
+	if r.afterCheck != nil {
+		r.afterCheck(s)
+	}
+	p, outR, errR, err := r.start(s, script, env)
+	if err != nil {
+		return fail(err)
+	}
+	budget := &outputBudget{left: or(r.MaxOutput, DefaultMaxOutput), script: s.Name, out: r.Output}
+	var readers sync.WaitGroup
+	readers.Add(2)
+	go r.read(&readers, outR, "stdout", budget)
+	go r.read(&readers, errR, "stderr", budget)
+
+	res := Result{}
+	res.TimedOut, res.Err = r.await(ctx, p.Pid)
+	r.drain(&readers, outR, errR)
+	ps, err := p.Wait() // reaps the zombie await left
+	if err != nil {
+		res.Err = errors.Join(res.Err, fmt.Errorf("hooks: %s: wait: %w", s.Name, err))
+	}
+	res.ExitCode, res.Signal = exitStatus(ps)
+	res.Dropped = budget.droppedLines()
+	if res.Err != nil {
+		res.Err = fmt.Errorf("hooks: %s: %w", s.Name, res.Err)
+	}
+	return res
+}
+
+// start executes the opened script file as /proc/self/fd/3 in its own
+// process group, with stdin on /dev/null and its output on two pipes.
+//
+// Why /proc/self/fd/3 and not execveat(fd, "", AT_EMPTY_PATH): both run
+// the checked file and not whatever the path names now, and both need
+// /proc (for a #! script the kernel hands the interpreter a /dev/fd/N or
+// /proc/self/fd/N path, which the descriptor must survive exec for).
+// Passing the file as an extra descriptor works with os.StartProcess as
+// it is, with no hand-written fork. The cost: a #! script sees
+// $0 = /proc/self/fd/3, and descriptor 3 stays open in it.
+func (r *Runner) start(s *Script, script *os.File, env []string) (*os.Process, *os.File, *os.File, error) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("hooks: %s: %w", s.Name, err)
+	}
+	defer devnull.Close()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("hooks: %s: %w", s.Name, err)
+	}
+	defer outW.Close()
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		return nil, nil, nil, fmt.Errorf("hooks: %s: %w", s.Name, err)
+	}
+	defer errW.Close()
+	if env == nil {
+		env = []string{} // nil would make os.StartProcess pass our own environment
+	}
+	p, err := os.StartProcess("/proc/self/fd/3", []string{s.Name}, &os.ProcAttr{
+		Dir:   "/",
+		Env:   env,
+		Files: []*os.File{devnull, outW, errW, script},
+		Sys:   &syscall.SysProcAttr{Setpgid: true, AmbientCaps: r.Ambient},
+	})
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		if errors.Is(err, unix.ENOENT) {
+			err = fmt.Errorf("%w (is the #! interpreter missing?)", err)
+		}
+		return nil, nil, nil, fmt.Errorf("hooks: %s: start: %w", s.Name, err)
+	}
+	return p, outR, errR, nil
+}
+
+// read feeds one output pipe to the budget until EOF or until drain
+// closes the pipe.
+func (r *Runner) read(wg *sync.WaitGroup, f *os.File, stream string, b *outputBudget) {
+	defer wg.Done()
+	sp := lineSplitter{
+		max:  or(r.MaxLine, DefaultMaxLine),
+		emit: func(text []byte, _ bool) { b.line(stream, text) },
+	}
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := f.Read(buf)
+		sp.write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	sp.flush()
+}
+
+// drain waits for both readers; when a background child keeps a pipe
+// open past the output grace, it closes the read ends to end them. The
+// child then gets EPIPE (or SIGPIPE) if it writes again.
+func (r *Runner) drain(readers *sync.WaitGroup, outR, errR *os.File) {
+	done := make(chan struct{})
+	go func() {
+		readers.Wait()
+		close(done)
+	}()
+	grace := time.NewTimer(or(r.OutputGrace, DefaultOutputGrace))
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+	}
+	outR.Close() // also unblocks a pending Read
+	errR.Close()
+	<-done
+}
+
+// exitStatus turns a process state into an exit code and a signal name.
+func exitStatus(ps *os.ProcessState) (int, string) {
+	if ps == nil {
+		return -1, ""
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return -1, unix.SignalName(ws.Signal())
+	}
+	return ps.ExitCode(), ""
+}
+
+// or returns v, or def when v is zero.
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
