@@ -89,7 +89,7 @@ func hostnamedService(dir string) string {
 // hostnamed keeps: nsenter and env exec) for the teardown.
 func runHostnamed(dir string, holder int, bus string) string {
 	return fmt.Sprintf(`#!/bin/sh
-echo $$ > %[1]s/run/hostnamed.pid
+echo $$ >> %[1]s/run/hostnamed.pids
 exec nsenter -t %[2]d -n -m -u env DBUS_SYSTEM_BUS_ADDRESS=%[3]s /lib/systemd/systemd-hostnamed >>%[1]s/log/hostnamed.log 2>&1
 `, dir, holder, bus)
 }

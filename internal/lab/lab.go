@@ -202,9 +202,10 @@ func (l *Lab) down(t testing.TB) {
 	for _, p := range l.dhclients {
 		procs = append(procs, p)
 	}
+	procs = append(procs, l.resolved, l.polkit, l.networkd, l.dnsmasq)
+	holder, bus := l.holder, l.bus
 	l.mu.Unlock()
 	l.stopHostnamed(t)
-	procs = append(procs, l.resolved, l.polkit, l.networkd, l.dnsmasq)
 	for _, p := range procs {
 		if p != nil {
 			p.Stop(t)
@@ -213,7 +214,7 @@ func (l *Lab) down(t testing.TB) {
 	for _, ns := range []string{l.NS, l.SrvNS} {
 		killNetns(t, ns, l.Holder)
 	}
-	for _, p := range []*Proc{l.holder, l.bus} {
+	for _, p := range []*Proc{holder, bus} {
 		if p != nil {
 			p.Stop(t)
 		}

@@ -80,21 +80,37 @@ func TestLabUp(t *testing.T) {
 		wantAddr(t, l, LinkNetworkd, "192.168.52.10/24")
 	})
 	t.Run("bus restart", func(t *testing.T) {
-		oldID := l.Busctl(t, "call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")
+		getID := []string{"call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId"}
+		oldID := l.Busctl(t, getID...)
+		oldNetworkd := l.Networkd().PID
 		l.StopBus(t)
-		if _, err := l.TryBusctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId"); err == nil {
+		if _, err := l.TryBusctl(getID...); err == nil {
 			t.Fatal("bus still answers after StopBus")
 		}
 		l.StartBus(t)
-		newID := l.Busctl(t, "call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")
-		if newID == oldID {
+		if newID := l.Busctl(t, getID...); newID == oldID {
 			t.Errorf("bus id unchanged after restart: %s", newID)
 		}
-		// hostnamed comes back by activation.
-		got := l.Busctl(t, "get-property", "org.freedesktop.hostname1", "/org/freedesktop/hostname1",
+		// networkd stays off a new bus; RestartBus brings it back.
+		if _, err := l.TryBusctl("status", "org.freedesktop.network1"); err == nil {
+			t.Error("network1 on the new bus without a networkd restart: RestartBus's premise is wrong")
+		}
+		l.RestartBus(t)
+		if l.Networkd().PID == oldNetworkd {
+			t.Error("RestartBus did not restart networkd")
+		}
+		l.WaitLinkProperty(t, nd, "AdministrativeState", "configured", 5*time.Second)
+		// resolved restored the link's DNS from its state files.
+		got := l.Busctl(t, "get-property", "org.freedesktop.resolve1", "/org/freedesktop/resolve1/link/_3"+strconv.Itoa(dh),
+			"org.freedesktop.resolve1.Link", "DNS")
+		if !strings.Contains(got, "192 168 51 53") {
+			t.Errorf("resolve1 link DNS after bus restart = %q", got)
+		}
+		// hostnamed comes back by activation, in the lab's UTS namespace.
+		got = l.Busctl(t, "get-property", "org.freedesktop.hostname1", "/org/freedesktop/hostname1",
 			"org.freedesktop.hostname1", "Hostname")
-		if !strings.HasPrefix(busValue(got), "lab-") {
-			t.Errorf("hostnamed after bus restart: Hostname = %q", got)
+		if want := "lab-" + strconv.Itoa(os.Getpid()); busValue(got) != want {
+			t.Errorf("hostnamed after bus restart: Hostname = %q, want %q", got, want)
 		}
 	})
 }

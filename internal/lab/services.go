@@ -10,13 +10,14 @@ import (
 )
 
 // StartBus starts the private dbus-daemon on <Dir>/bus.sock (again, after
-// StopBus) and waits until it answers. Daemons connected before a StopBus
-// decide themselves whether they reconnect.
+// StopBus) and waits until it answers. networkd, resolved and polkitd
+// connected to the old bus do not reconnect (systemd 252): use RestartBus
+// to get them back, or restart them yourself.
 func (l *Lab) StartBus(t testing.TB) {
 	t.Helper()
 	_ = os.Remove(l.Dir + "/bus.sock")
 	cmd := exec.Command("dbus-daemon", "--config-file="+l.Dir+"/run/bus.conf", "--nofork", "--nopidfile")
-	p := startProc(t, "dbus-daemon", l.Dir+"/log/dbus-daemon.log", cmd, false)
+	p := startProc(t, "dbus-daemon", l.logPath("dbus-daemon"), cmd, false)
 	l.mu.Lock()
 	l.bus = p
 	l.mu.Unlock()
@@ -39,6 +40,31 @@ func (l *Lab) StopBus(t testing.TB) {
 	p := l.bus
 	l.mu.Unlock()
 	p.Stop(t)
+}
+
+// RestartBus stops the bus, starts a new one on the same socket, and then
+// restarts the daemons the lab runs (polkitd, networkd, resolved): systemd
+// 252's daemons do not reconnect after losing the bus, so without this
+// they stay off the new bus for good. networkd's restart re-acquires its
+// DHCP lease; resolved restores its per-link settings from its state files.
+func (l *Lab) RestartBus(t testing.TB) {
+	t.Helper()
+	l.StopBus(t)
+	l.StartBus(t)
+	l.mu.Lock()
+	pk, nd, rs := l.polkit, l.networkd, l.resolved
+	l.mu.Unlock()
+	if pk != nil {
+		pk.Stop(t)
+		l.startPolkit(t)
+	}
+	if nd != nil {
+		l.RestartNetworkd(t)
+	}
+	if rs != nil {
+		rs.Stop(t)
+		l.startResolved(t)
+	}
 }
 
 // ReloadBus makes dbus-daemon reread its configuration and run/bus.d
@@ -78,8 +104,11 @@ func (l *Lab) startDnsmasq(t testing.TB) {
 func (l *Lab) startPolkit(t testing.TB) {
 	t.Helper()
 	cmd := l.Command(nil, polkitdBin, "--no-debug")
-	l.polkit = startProc(t, "polkitd", l.Dir+"/log/polkitd.log", cmd, false)
-	l.waitOwned(t, l.polkit, "org.freedesktop.PolicyKit1")
+	p := startProc(t, "polkitd", l.logPath("polkitd"), cmd, false)
+	l.mu.Lock()
+	l.polkit = p
+	l.mu.Unlock()
+	l.waitOwned(t, p, "org.freedesktop.PolicyKit1")
 }
 
 // startResolved runs the extracted systemd-resolved as nobody with its
@@ -90,8 +119,11 @@ func (l *Lab) startResolved(t testing.TB) {
 	cmd := l.Command(nil, "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
 		"--inh-caps=+net_raw,+net_bind_service,+setpcap", "--ambient-caps=+net_raw,+net_bind_service,+setpcap",
 		l.ResolvedDir+"/lib/systemd/systemd-resolved")
-	l.resolved = startProc(t, "systemd-resolved", l.Dir+"/log/resolved.log", cmd, false)
-	l.waitOwned(t, l.resolved, "org.freedesktop.resolve1")
+	p := startProc(t, "systemd-resolved", l.logPath("systemd-resolved"), cmd, false)
+	l.mu.Lock()
+	l.resolved = p
+	l.mu.Unlock()
+	l.waitOwned(t, p, "org.freedesktop.resolve1")
 }
 
 // Resolvectl returns the host path of the extracted resolvectl; run it
@@ -110,16 +142,20 @@ func (l *Lab) checkHostnamed(t testing.TB) {
 	}
 }
 
-// stopHostnamed ends the bus-activated hostnamed by its recorded PID,
-// if it still runs and is hostnamed (comm is cut to 15 characters).
+// stopHostnamed ends every bus-activated hostnamed by its recorded PID
+// (run-hostnamed appends one per activation; one activated before a bus
+// restart keeps running), if it still runs and is hostnamed (comm is cut
+// to 15 characters).
 func (l *Lab) stopHostnamed(t testing.TB) {
 	t.Helper()
-	b, err := os.ReadFile(l.Dir + "/run/hostnamed.pid")
+	b, err := os.ReadFile(l.Dir + "/run/hostnamed.pids")
 	if err != nil {
 		return
 	}
-	if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-		killPID(t, pid, "systemd-hostnam")
+	for _, f := range strings.Fields(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			killPID(t, pid, "systemd-hostnam")
+		}
 	}
 }
 
