@@ -17,8 +17,19 @@ const dumpRetries = 5
 // separate Monitor socket, as the kernel documentation advises.
 type Conn struct {
 	mu  sync.Mutex
-	s   *socket
+	s   transport
 	seq uint32
+}
+
+// transport is what a Conn needs of its socket; tests replace it with a
+// scripted fake to exercise reply handling without a kernel.
+type transport interface {
+	send(b []byte) error
+	// recv returns one datagram from the kernel and whether it was
+	// truncated (MSG_TRUNC).
+	recv() (b []byte, trunc bool, err error)
+	portID() uint32
+	close() error
 }
 
 // Dial opens a request socket in the calling thread's network namespace,
@@ -65,14 +76,14 @@ func (c *Conn) execute(op string, typ, flags uint16, payload []byte) (msgs []mes
 			return nil, intr, fmt.Errorf("rtnl: %s: receive: %w", op, err)
 		}
 		if trunc {
-			return nil, intr, fmt.Errorf("rtnl: %s: reply larger than %d bytes was truncated", op, len(c.s.buf))
+			return nil, intr, fmt.Errorf("rtnl: %s: reply larger than %d bytes was truncated", op, recvBufSize)
 		}
 		got, err := splitMessages(b)
 		if err != nil {
 			return nil, intr, fmt.Errorf("rtnl: %s: %w", op, err)
 		}
 		for _, m := range got {
-			if m.Seq != seq || m.Pid != c.s.pid {
+			if m.Seq != seq || m.Pid != c.s.portID() {
 				continue // a late reply to an earlier request
 			}
 			intr = intr || m.Flags&unix.NLM_F_DUMP_INTR != 0

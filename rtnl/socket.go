@@ -104,6 +104,8 @@ func (s *socket) recv() (b []byte, trunc bool, err error) {
 	}
 }
 
+func (s *socket) portID() uint32 { return s.pid }
+
 func (s *socket) close() error { return closedErr(s.f.Close()) }
 
 // closedErr maps the os package's "file already closed" to ErrClosed.
