@@ -1,0 +1,123 @@
+package dbus
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// DefaultSystemBusAddress is used when DBUS_SYSTEM_BUS_ADDRESS is unset
+// (message-bus-types-system; /var/run is /run on current systems).
+const DefaultSystemBusAddress = "unix:path=/var/run/dbus/system_bus_socket"
+
+// Address is one entry of a server address (addresses): a transport and
+// its unescaped key/value parameters.
+type Address struct {
+	Transport string
+	Params    map[string]string
+}
+
+// SystemBusAddress returns $DBUS_SYSTEM_BUS_ADDRESS or the default.
+func SystemBusAddress() string {
+	if a := os.Getenv("DBUS_SYSTEM_BUS_ADDRESS"); a != "" {
+		return a
+	}
+	return DefaultSystemBusAddress
+}
+
+// ParseAddress splits a ';'-separated list of "transport:key=value,..."
+// entries and unescapes the %xx sequences of the values. Like libdbus it
+// requires every byte outside [-0-9A-Za-z_/.\*] to be escaped, and rejects
+// empty keys and duplicate keys. Empty entries are skipped.
+func ParseAddress(s string) ([]Address, error) {
+	var out []Address
+	for _, entry := range strings.Split(s, ";") {
+		if entry == "" {
+			continue
+		}
+		transport, rest, ok := strings.Cut(entry, ":")
+		if !ok || transport == "" {
+			return nil, fmt.Errorf("dbus: address %q: want transport:key=value", entry)
+		}
+		a := Address{Transport: transport, Params: map[string]string{}}
+		if rest != "" {
+			for _, kv := range strings.Split(rest, ",") {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok || k == "" {
+					return nil, fmt.Errorf("dbus: address %q: parameter %q: want key=value", entry, kv)
+				}
+				if _, dup := a.Params[k]; dup {
+					return nil, fmt.Errorf("dbus: address %q: key %q given twice", entry, k)
+				}
+				u, err := unescapeValue(v)
+				if err != nil {
+					return nil, fmt.Errorf("dbus: address %q: key %q: %v", entry, k, err)
+				}
+				a.Params[k] = u
+			}
+		}
+		out = append(out, a)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("dbus: address %q: no entries", s)
+	}
+	return out, nil
+}
+
+func optionallyEscaped(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '/' || c == '.' || c == '\\' || c == '*'
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+func unescapeValue(v string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if optionallyEscaped(c) {
+			b.WriteByte(c)
+			continue
+		}
+		if c != '%' {
+			return "", fmt.Errorf("byte %d (%q) must be %%-escaped", i, c)
+		}
+		if i+2 >= len(v) {
+			return "", fmt.Errorf("byte %d: truncated %%-escape", i)
+		}
+		hi, ok1 := unhex(v[i+1])
+		lo, ok2 := unhex(v[i+2])
+		if !ok1 || !ok2 {
+			return "", fmt.Errorf("byte %d: bad %%-escape %q", i, v[i:i+3])
+		}
+		b.WriteByte(hi<<4 | lo)
+		i += 2
+	}
+	return b.String(), nil
+}
+
+// EscapeValue %-escapes a value for use in an address.
+func EscapeValue(v string) string {
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if optionallyEscaped(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}

@@ -1,0 +1,75 @@
+package dbus
+
+import (
+	"context"
+	"fmt"
+)
+
+// withDefaultTimeout gives ctx a DefaultTimeout deadline when it has none,
+// so no call can wait forever.
+func withDefaultTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, DefaultTimeout)
+}
+
+// Call invokes a method and waits for its reply until ctx ends (or
+// DefaultTimeout when ctx has no deadline). An ERROR reply comes back as
+// *Error; a lost connection, a timeout or a cancellation as other errors.
+// The reply body is returned as decoded; check its types before use.
+func (c *Conn) Call(ctx context.Context, dest string, path ObjectPath, iface, member string, sig Signature, args ...any) ([]any, error) {
+	reply, err := c.CallMessage(ctx, &Message{Type: TypeMethodCall, Destination: dest, Path: path,
+		Interface: iface, Member: member, Signature: sig, Body: args})
+	if err != nil {
+		return nil, err
+	}
+	return reply.Body, nil
+}
+
+// CallMessage sends a METHOD_CALL and returns the METHOD_RETURN (ERROR
+// replies become *Error). It sets m.Serial.
+func (c *Conn) CallMessage(ctx context.Context, m *Message) (*Message, error) {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	m.Serial = c.nextSerial()
+	ch := make(chan *Message, 1)
+	c.mu.Lock()
+	c.pending[m.Serial] = ch
+	c.mu.Unlock()
+	forget := func() {
+		c.mu.Lock()
+		delete(c.pending, m.Serial)
+		c.mu.Unlock()
+	}
+	if err := c.send(ctx, m); err != nil {
+		forget()
+		return nil, fmt.Errorf("dbus: call %s.%s: %w", m.Interface, m.Member, err)
+	}
+	select {
+	case reply := <-ch:
+		if reply.Type == TypeError {
+			e := &Error{Name: reply.ErrorName}
+			if len(reply.Body) > 0 {
+				e.Message, _ = reply.Body[0].(string)
+			}
+			return nil, e
+		}
+		return reply, nil
+	case <-ctx.Done():
+		forget()
+		return nil, fmt.Errorf("dbus: call %s.%s on %s: %w", m.Interface, m.Member, m.Destination, ctx.Err())
+	case <-c.done:
+		forget()
+		return nil, fmt.Errorf("dbus: call %s.%s on %s: %w", m.Interface, m.Member, m.Destination, c.err)
+	}
+}
+
+// Emit sends a signal from this connection.
+func (c *Conn) Emit(ctx context.Context, path ObjectPath, iface, member string, sig Signature, args ...any) error {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	_, err := c.Send(ctx, &Message{Type: TypeSignal, Flags: FlagNoReplyExpected, Path: path,
+		Interface: iface, Member: member, Signature: sig, Body: args})
+	return err
+}

@@ -1,0 +1,126 @@
+package dbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Dial connects to the bus at address ("" means SystemBusAddress()),
+// authenticates and sends Hello, within DefaultTimeout.
+func Dial(address string) (*Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
+	defer cancel()
+	return DialContext(ctx, address)
+}
+
+// DialContext is Dial bounded by ctx. The address entries are tried in
+// order; only unix:path= and unix:abstract= are supported. A guid= in the
+// address must match the server's.
+func DialContext(ctx context.Context, address string) (*Conn, error) {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	if address == "" {
+		address = SystemBusAddress()
+	}
+	addrs, err := ParseAddress(address)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, a := range addrs {
+		c, err := dialAddress(ctx, a)
+		if err == nil {
+			return c, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, errors.Join(errs...)
+}
+
+func dialAddress(ctx context.Context, a Address) (*Conn, error) {
+	if a.Transport != "unix" {
+		return nil, fmt.Errorf("dbus: transport %q not supported", a.Transport)
+	}
+	var name string
+	switch path, abstract := a.Params["path"], a.Params["abstract"]; {
+	case path != "" && abstract == "":
+		name = path
+		if strings.HasPrefix(name, "@") {
+			name = "./" + name // x/sys would read a leading @ as abstract
+		}
+	case abstract != "" && path == "":
+		name = "@" + abstract
+	default:
+		return nil, fmt.Errorf("dbus: unix address needs exactly one of path= or abstract=")
+	}
+	f, err := connectUnix(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	c := newConn(f)
+	dl, _ := ctx.Deadline()
+	f.SetDeadline(dl)
+	c.guid, err = authenticate(c.r, f, os.Getuid())
+	if err == nil && a.Params["guid"] != "" && a.Params["guid"] != c.guid {
+		err = fmt.Errorf("dbus: server GUID %s, address wants %s", c.guid, a.Params["guid"])
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("dbus: %s: %w", name, err)
+	}
+	f.SetDeadline(time.Time{})
+	go c.readLoop()
+	if err := c.hello(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("dbus: %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// connectUnix opens a non-blocking stream socket, so os.NewFile returns a
+// poller-backed file with working deadlines, without importing net.
+func connectUnix(ctx context.Context, name string) (*os.File, error) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("dbus: socket: %w", err)
+	}
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		err = unix.Connect(fd, &unix.SockaddrUnix{Name: name})
+		// A full listen backlog gives EAGAIN on a non-blocking unix socket.
+		if err != unix.EAGAIN {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			unix.Close(fd)
+			return nil, fmt.Errorf("dbus: connect %s: %w", name, ctx.Err())
+		case <-time.After(delay):
+		}
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("dbus: connect %s: %w", name, err)
+	}
+	return os.NewFile(uintptr(fd), "dbus:"+name), nil
+}
+
+// hello sends org.freedesktop.DBus.Hello, which must be the first message
+// (bus-messages-hello), and keeps the unique name.
+func (c *Conn) hello(ctx context.Context) error {
+	body, err := c.Call(ctx, busName, busPath, busInterface, "Hello", "")
+	if err != nil {
+		return err
+	}
+	name, ok := oneString(body)
+	if !ok || checkBusName(name) != nil || !strings.HasPrefix(name, ":") {
+		return fmt.Errorf("dbus: Hello returned %#v, want a unique name", body)
+	}
+	c.unique = name
+	return nil
+}

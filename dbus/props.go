@@ -1,0 +1,102 @@
+package dbus
+
+import (
+	"context"
+	"fmt"
+)
+
+// PropertiesInterface is org.freedesktop.DBus.Properties (standard-interfaces-properties).
+const PropertiesInterface = "org.freedesktop.DBus.Properties"
+
+// GetProperty calls Properties.Get(ss) and returns the variant.
+func (c *Conn) GetProperty(ctx context.Context, dest string, path ObjectPath, iface, prop string) (Variant, error) {
+	body, err := c.Call(ctx, dest, path, PropertiesInterface, "Get", "ss", iface, prop)
+	if err != nil {
+		return Variant{}, err
+	}
+	if len(body) == 1 {
+		if v, ok := body[0].(Variant); ok {
+			return v, nil
+		}
+	}
+	return Variant{}, fmt.Errorf("dbus: Get %s.%s on %s: reply %#v, want one variant", iface, prop, path, body)
+}
+
+// GetAllProperties calls Properties.GetAll(s) and returns the a{sv} as a map.
+func (c *Conn) GetAllProperties(ctx context.Context, dest string, path ObjectPath, iface string) (map[string]Variant, error) {
+	body, err := c.Call(ctx, dest, path, PropertiesInterface, "GetAll", "s", iface)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) == 1 {
+		if m, err := variantMap(body[0]); err == nil {
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("dbus: GetAll %s on %s: reply %#v, want a{sv}", iface, path, body)
+}
+
+// variantMap converts a decoded a{sv}. A duplicate key is corrupt data
+// (message-protocol-marshaling) and refused.
+func variantMap(v any) (map[string]Variant, error) {
+	entries, ok := v.([]DictEntry)
+	if !ok {
+		return nil, fmt.Errorf("dbus: got %T, want a{sv}", v)
+	}
+	m := make(map[string]Variant, len(entries))
+	for _, e := range entries {
+		k, ok1 := e.Key.(string)
+		val, ok2 := e.Value.(Variant)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("dbus: dict entry %T/%T, want string/variant", e.Key, e.Value)
+		}
+		if _, dup := m[k]; dup {
+			return nil, fmt.Errorf("dbus: a{sv}: key %q appears twice", k)
+		}
+		m[k] = val
+	}
+	return m, nil
+}
+
+// ParsePropertiesChanged decodes the PropertiesChanged(sa{sv}as) signal.
+// It checks the interface, member and signature; whether the sender is the
+// service's current owner is the caller's check (compare m.Sender).
+func ParsePropertiesChanged(m *Message) (iface string, changed map[string]Variant, invalidated []string, err error) {
+	if m.Type != TypeSignal || m.Interface != PropertiesInterface || m.Member != "PropertiesChanged" {
+		return "", nil, nil, fmt.Errorf("dbus: %s %s.%s is not PropertiesChanged", m.Type, m.Interface, m.Member)
+	}
+	if m.Signature != "sa{sv}as" || len(m.Body) != 3 {
+		return "", nil, nil, fmt.Errorf("dbus: PropertiesChanged with signature %q, want sa{sv}as", m.Signature)
+	}
+	iface, _ = m.Body[0].(string)
+	if changed, err = variantMap(m.Body[1]); err != nil {
+		return "", nil, nil, fmt.Errorf("dbus: PropertiesChanged from %s on %s: %w", m.Sender, m.Path, err)
+	}
+	names, _ := m.Body[2].([]any)
+	invalidated = make([]string, 0, len(names))
+	for _, n := range names {
+		s, _ := n.(string)
+		invalidated = append(invalidated, s)
+	}
+	return iface, changed, invalidated, nil
+}
+
+// ParseNameOwnerChanged decodes org.freedesktop.DBus.NameOwnerChanged(sss).
+// It only accepts the signal from the bus itself (SENDER
+// org.freedesktop.DBus), so a peer cannot fake an owner change. An empty
+// oldOwner means the name appeared, an empty newOwner that it vanished.
+func ParseNameOwnerChanged(m *Message) (name, oldOwner, newOwner string, err error) {
+	if m.Type != TypeSignal || m.Interface != busInterface || m.Member != "NameOwnerChanged" {
+		return "", "", "", fmt.Errorf("dbus: %s %s.%s is not NameOwnerChanged", m.Type, m.Interface, m.Member)
+	}
+	if m.Sender != busName || m.Path != busPath {
+		return "", "", "", fmt.Errorf("dbus: NameOwnerChanged from %s on %s, want %s on %s", m.Sender, m.Path, busName, busPath)
+	}
+	if m.Signature != "sss" || len(m.Body) != 3 {
+		return "", "", "", fmt.Errorf("dbus: NameOwnerChanged with signature %q, want sss", m.Signature)
+	}
+	name, _ = m.Body[0].(string)
+	oldOwner, _ = m.Body[1].(string)
+	newOwner, _ = m.Body[2].(string)
+	return name, oldOwner, newOwner, nil
+}
