@@ -1,23 +1,212 @@
 // Command network-broker runs administrators' hook scripts when network
 // links change, adds routing policy rules for secondary interfaces and
 // pushes DHCP-learned DNS, domains and hostname to systemd-resolved and
-// systemd-hostnamed. See DESIGN.md in the project's shared notes and
-// network-broker(8).
+// systemd-hostnamed. See network-broker(8) and README.md.
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"network-broker/hooks"
+	"network-broker/rtnl"
 )
 
 // version is stamped by the Makefile with -ldflags -X main.version=...
 var version = "dev"
 
+// defaultHookDirs are created at start when missing (DESIGN.md §3).
+var defaultHookDirs = []string{"carrier.d", "configured.d", "degraded.d", "no-carrier.d",
+	"routable.d", "manager.d", "routes-modified.d"}
+
 func main() {
-	if len(os.Args) > 1 && (os.Args[1] == "-version" || os.Args[1] == "--version") {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run is main without os.Exit, for tests.
+func run(args []string) int {
+	fs := flag.NewFlagSet("network-broker", flag.ContinueOnError)
+	dir := fs.String("config-dir", "/etc/network-broker", "configuration `directory` (network-broker.yaml and the hook directories)")
+	check := fs.Bool("check-config", false, "validate the configuration, print the effective one and exit")
+	dump := fs.Bool("dump", false, "print the JSON link objects scripts would see and exit")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "network-broker: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *showVersion {
 		fmt.Println("network-broker", version)
+		return 0
+	}
+	cfg, err := loadConfig(*dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if *check {
+		fmt.Print(cfg.String())
+		return 0
+	}
+	if *dump {
+		return runDump(cfg)
+	}
+	return serve(cfg)
+}
+
+// serve runs the daemon until SIGTERM or SIGINT.
+func serve(cfg *Config) int {
+	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	if cfg.File == "" {
+		log.Info("no configuration file, using defaults", "path", filepath.Join(cfg.Dir, configName))
+	}
+	makeHookDirs(cfg, log)
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var current atomic.Pointer[Config]
+	current.Store(cfg)
+
+	queue := hooks.NewQueue(cfg.HookParallel, func(key, class string) {
+		log.Info("queued hook run superseded by a newer state", "key", key, "class", class)
+	})
+	runner := &hookRunner{ctx: context.WithoutCancel(ctx), cfg: current.Load, log: log, queue: queue,
+		lease: networkdLease}
+	b := newBroker(cfg, log, runner)
+	runner.view = b.view
+	if cfg.Generator != genDhclient || len(cfg.RoutingPolicyRules) > 0 {
+		conn, err := rtnl.Dial()
+		if err != nil {
+			log.Error("cannot open rtnetlink for policy rules", "err", err)
+			return 1
+		}
+		defer conn.Close()
+		b.policy = &policy{b: b, log: log, conn: conn}
+	}
+	b.onReady = func() {
+		log.Info("ready", "links", len(b.links), "generator", cfg.Generator, "version", version)
+		if err := sdNotify("READY=1\nSTATUS=watching links"); err != nil {
+			log.Warn("sd_notify failed", "err", err)
+		}
+	}
+	loopCtx, stopLoop := context.WithCancel(context.Background())
+	loopDone := make(chan struct{})
+	go func() { b.loop(loopCtx); close(loopDone) }()
+
+	startSources(ctx, cfg, log, b)
+	go watchdog(ctx, log, b)
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	for sig := range sigs {
+		if sig == syscall.SIGHUP {
+			reload(cfg.Dir, &current, log, b)
+			continue
+		}
+		log.Info("stopping", "signal", sig.String())
+		sdNotify("STOPPING=1")
+		stop()
+		break
+	}
+	// Running scripts may still ask the loop for their link.
+	sctx, cancel := context.WithTimeout(context.Background(), current.Load().HookTimeout+5*time.Second)
+	defer cancel()
+	if err := queue.Shutdown(sctx); err != nil {
+		log.Warn("scripts still running at exit", "err", err)
+	}
+	stopLoop()
+	<-loopDone
+	return 0
+}
+
+// startSources starts the event sources the generator needs.
+func startSources(ctx context.Context, cfg *Config, log *logger, b *broker) {
+	k := &kernelSource{log: log, events: b.events, dump: dumpKernel}
+	go func() {
+		if err := k.run(ctx); err != nil && ctx.Err() == nil {
+			log.Fatal("netlink source failed", "err", err)
+		}
+	}()
+	switch cfg.Generator {
+	case genNetworkd:
+		n := &networkdSource{log: log, events: b.events, timeout: 5 * time.Second}
+		go n.run(ctx)
+	case genKernel:
+		// states come from the kernel source
+	}
+}
+
+// reload reads the configuration again; a bad one is logged and the old
+// one kept. The generator cannot change without a restart.
+func reload(dir string, current *atomic.Pointer[Config], log *logger, b *broker) {
+	cfg, err := loadConfig(dir)
+	if err != nil {
+		log.Error("reload failed, keeping the old configuration", "err", err)
 		return
 	}
-	fmt.Fprintln(os.Stderr, "network-broker: not yet wired")
-	os.Exit(1)
+	old := current.Load()
+	if cfg.Generator != old.Generator {
+		log.Warn("Generator changes need a restart; keeping the old one", "old", old.Generator, "new", cfg.Generator)
+		cfg.Generator = old.Generator
+	}
+	current.Store(cfg)
+	log.configure(cfg.LogLevel, cfg.LogFormat)
+	b.events <- reloadEvent{cfg}
+	makeHookDirs(cfg, log)
+	log.Info("configuration reloaded", "path", cfg.File)
+}
+
+// reloadEvent hands a new configuration to the loop.
+type reloadEvent struct{ cfg *Config }
+
+// makeHookDirs creates the standard hook directories (0755) when missing.
+func makeHookDirs(cfg *Config, log *logger) {
+	for _, d := range defaultHookDirs {
+		p := filepath.Join(cfg.Dir, d)
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		if err := os.MkdirAll(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			log.Debug("cannot create hook directory", "path", p, "err", err)
+		}
+	}
+}
+
+// watchdog pings systemd's watchdog at half its interval.
+// A ping is sent only when the event loop answers, so a wedged loop lets
+// systemd restart the daemon.
+func watchdog(ctx context.Context, log *logger, b *broker) {
+	iv := watchdogInterval()
+	if iv == 0 {
+		return
+	}
+	t := time.NewTicker(iv)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			actx, cancel := context.WithTimeout(ctx, iv/2)
+			alive := b.alive(actx)
+			cancel()
+			if !alive {
+				log.Error("event loop does not answer; withholding the watchdog ping")
+				continue
+			}
+			if err := sdNotify("WATCHDOG=1"); err != nil {
+				log.Warn("watchdog ping failed", "err", err)
+			}
+		}
+	}
 }

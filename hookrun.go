@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"network-broker/hooks"
+)
+
+// hookPATH is the only PATH scripts get: the daemon's own environment is
+// never passed on.
+const hookPATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// networkdRun is where networkd keeps link state and lease files.
+var networkdRun = "/run/systemd/netif"
+
+// hookRunner turns decisions of the loop into queued hook runs. The
+// environment is built when a run starts, from the loop's state then, so
+// the kernel facts in JSON are those of the moment the script starts.
+type hookRunner struct {
+	ctx    context.Context
+	cfg    func() *Config
+	log    *logger
+	queue  *hooks.Queue
+	runner hooks.Runner
+	view   func(ctx context.Context, index int32) (linkView, bool)
+	// lease returns the DHCP_LEASE value of a link (dhclient or networkd).
+	lease func(index int32) string
+}
+
+// submitLink queues <value>.d for a change of prop on a link.
+func (h *hookRunner) submitLink(index int32, name, prop, value, old string) {
+	h.queue.Submit(itoa32(index), prop, func() {
+		h.runLink(index, name, value, old)
+	})
+}
+
+// runLink runs one link state directory.
+func (h *hookRunner) runLink(index int32, name, state, old string) {
+	cfg := h.cfg()
+	v, ok := h.view(h.ctx, index)
+	if ok && v.Kernel.Name != "" {
+		name = v.Kernel.Name // renamed since the change was queued
+	}
+	if !cfg.linkSelected(name) {
+		return
+	}
+	env := h.linkEnv(cfg, &v, name)
+	env = append(env, "STATE="+state, "OLD_STATE="+old)
+	env = append(env, "DHCP_LEASE="+h.lease(index))
+	h.runDir(state+".d", name, env)
+}
+
+// submitRoutes queues routes-modified.d for a link.
+func (h *hookRunner) submitRoutes(index int32, name string) {
+	h.queue.Submit(itoa32(index), "routes", func() {
+		cfg := h.cfg()
+		v, ok := h.view(h.ctx, index)
+		if !ok {
+			return // the link is gone
+		}
+		if !cfg.linkSelected(v.Kernel.Name) {
+			return
+		}
+		env := []string{hookPATH, "LINK=" + v.Kernel.Name, "LINKINDEX=" + itoa32(index),
+			"IFACE=" + v.Kernel.Name, "STATE=routes-modified"}
+		if cfg.EmitJSON {
+			env = append(env, "JSON="+string(linkJSON(&v, readLinkExtra(index))))
+		}
+		h.runDir("routes-modified.d", v.Kernel.Name, env)
+	})
+}
+
+// submitManager queues manager.d with the manager's state values.
+func (h *hookRunner) submitManager(states []string) {
+	h.queue.Submit("manager", "manager", func() {
+		env := append([]string{hookPATH, "STATE=manager"}, states...)
+		h.runDir("manager.d", "", env)
+	})
+}
+
+// linkEnv is the environment of DESIGN.md §5 without STATE/OLD_STATE.
+func (h *hookRunner) linkEnv(cfg *Config, v *linkView, name string) []string {
+	env := []string{hookPATH, "LINK=" + name, "LINKINDEX=" + itoa32(v.Index), "IFACE=" + name}
+	for _, p := range linkStateProps {
+		if val := v.States[p]; val != "" {
+			env = append(env, p+"="+val)
+		}
+	}
+	var v4, v6 []string
+	for _, a := range v.Addrs {
+		if a.Addr.Is4() {
+			v4 = append(v4, a.Addr.String())
+		} else {
+			v6 = append(v6, a.Addr.String())
+		}
+	}
+	all := append(append([]string{}, v4...), v6...)
+	addr := ""
+	if len(all) > 0 {
+		addr = all[0]
+	}
+	env = append(env, "ADDR="+addr, "IP_ADDRS="+strings.Join(v4, " "), "IP6_ADDRS="+strings.Join(v6, " "))
+	if cfg.EmitJSON {
+		env = append(env, "JSON="+string(linkJSON(v, readLinkExtra(v.Index))))
+	}
+	return env
+}
+
+// runDir runs every script of one hook directory with env.
+func (h *hookRunner) runDir(dir, link string, env []string) {
+	cfg := h.cfg()
+	r := h.runner
+	r.Timeout = cfg.HookTimeout
+	r.Output = func(l hooks.Line) {
+		h.log.Info("script output", "script", l.Script, "link", link, "stream", l.Stream, "line", l.Text)
+	}
+	path := filepath.Join(cfg.Dir, dir)
+	results := r.RunDir(h.ctx, path, env, func(s hooks.Skip) {
+		h.log.Warn("script skipped", "dir", path, "script", s.Name, "reason", s.Reason)
+	})
+	for _, res := range results {
+		kv := []any{"script", res.Script, "dir", dir, "link", link, "exit", res.ExitCode, "duration", res.Duration}
+		switch {
+		case res.Err != nil:
+			h.log.Error("script failed to run", append(kv, "err", res.Err)...)
+		case res.TimedOut:
+			h.log.Error("script timed out and was killed", kv...)
+		case res.ExitCode != 0 || res.Signal != "":
+			h.log.Warn("script failed", append(kv, "signal", res.Signal)...)
+		default:
+			h.log.Debug("script done", kv...)
+		}
+	}
+}
+
+// readLinkExtra reads DNS, NTP and domains from networkd's state file
+// /run/systemd/netif/links/N (absent: nothing).
+func readLinkExtra(index int32) linkExtra {
+	data, err := os.ReadFile(filepath.Join(networkdRun, "links", itoa32(index)))
+	if err != nil {
+		return linkExtra{}
+	}
+	var e linkExtra
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "DNS":
+			e.DNS = strings.Fields(v)
+		case "NTP":
+			e.NTP = strings.Fields(v)
+		case "DOMAINS":
+			e.Domains = strings.Fields(v)
+		}
+	}
+	return e
+}
+
+// networkdLease returns networkd's lease file of a link as one line of
+// KEY=value words (the original broker's DHCP_LEASE), "" when none.
+func networkdLease(index int32) string {
+	data, err := os.ReadFile(filepath.Join(networkdRun, "leases", itoa32(index)))
+	if err != nil {
+		return ""
+	}
+	var words []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		words = append(words, strings.Join(strings.Fields(line), ","))
+	}
+	return strings.Join(words, " ")
+}

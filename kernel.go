@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"network-broker/rtnl"
+)
+
+// kernelSource forwards rtnetlink notifications to the loop and, at start
+// and after every overrun, a full dump to diff against.
+type kernelSource struct {
+	log    *logger
+	events chan<- any
+	// dump is replaceable for fault tests.
+	dump func() (kernelSync, error)
+}
+
+// dumpKernel reads links, addresses and routes of every table.
+func dumpKernel() (kernelSync, error) {
+	c, err := rtnl.Dial()
+	if err != nil {
+		return kernelSync{}, err
+	}
+	defer c.Close()
+	var s kernelSync
+	if s.links, err = c.Links(); err != nil {
+		return s, err
+	}
+	if s.addrs, err = c.Addresses(unix.AF_UNSPEC); err != nil {
+		return s, err
+	}
+	if s.routes, err = c.Routes(unix.AF_UNSPEC); err != nil {
+		return s, err
+	}
+	if s.rules, err = c.Rules(unix.AF_UNSPEC); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// run subscribes first and dumps second, so no change falls between the
+// two; replaying events older than the dump is harmless because each
+// carries a whole object.
+func (k *kernelSource) run(ctx context.Context) error {
+	m, err := rtnl.Subscribe(unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR,
+		unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_IPV6_ROUTE, unix.RTNLGRP_IPV4_RULE, unix.RTNLGRP_IPV6_RULE)
+	if err != nil {
+		return err
+	}
+	go func() {
+		<-ctx.Done()
+		m.Close()
+	}()
+	if err := k.resync(ctx); err != nil {
+		return err
+	}
+	for {
+		evs, err := m.Receive()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, rtnl.ErrOverrun) {
+			k.log.Warn("netlink overrun: events lost, resyncing", "err", err)
+			if err := k.resync(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if len(evs) > 0 {
+			select {
+			case k.events <- kernelEvents(evs):
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+}
+
+// resync dumps, retrying a few times on transient errors.
+func (k *kernelSource) resync(ctx context.Context) error {
+	var err error
+	for try := 0; try < 5; try++ {
+		var s kernelSync
+		if s, err = k.dump(); err == nil {
+			select {
+			case k.events <- s:
+			case <-ctx.Done():
+			}
+			return nil
+		}
+		k.log.Warn("netlink dump failed", "err", err, "try", try+1)
+		time.Sleep(time.Duration(try+1) * 50 * time.Millisecond)
+	}
+	return err
+}
+
+// applyKernelSync replaces the kernel facts of every link with a dump and
+// schedules routes-modified.d for links whose routes changed.
+func (b *broker) applyKernelSync(s kernelSync) {
+	seen := map[int32]bool{}
+	addrs := map[int32][]rtnl.Address{}
+	routes := map[int32][]rtnl.Route{}
+	for _, a := range s.addrs {
+		addrs[a.Index] = append(addrs[a.Index], a)
+	}
+	for _, r := range s.routes {
+		for _, idx := range routeLinks(&r) {
+			routes[idx] = append(routes[idx], r)
+		}
+	}
+	for _, kl := range s.links {
+		seen[kl.Index] = true
+		l := b.linkFor(kl.Index)
+		b.setKernelLink(l, kl)
+		l.addrs = addrs[kl.Index]
+		if !routesEqual(l.routes, routes[kl.Index]) {
+			b.markRoutes(kl.Index)
+		}
+		l.routes = routes[kl.Index]
+		b.linkUpdated(l)
+	}
+	for idx, l := range b.links {
+		if l.inKern && !seen[idx] {
+			b.removeLink(idx)
+		}
+	}
+	b.kernelSynced = true
+	if b.cfg.Generator == genKernel {
+		b.statesSynced = true
+	}
+	if b.policy != nil {
+		b.policy.setRules(s.rules)
+		b.policy.resync(b.links)
+	}
+}
+
+// setKernelLink records new kernel facts; a rename is logged.
+func (b *broker) setKernelLink(l *link, kl rtnl.Link) {
+	if l.inKern && l.kernel.Name != kl.Name && b.ready {
+		b.log.Info("link renamed", "ifindex", l.index, "old", l.kernel.Name, "link", kl.Name)
+	}
+	if !l.inKern && b.ready {
+		b.log.Info("link added", "link", kl.Name, "ifindex", l.index)
+	}
+	l.kernel, l.inKern = kl, true
+}
+
+func (b *broker) removeLink(idx int32) {
+	l := b.links[idx]
+	if l == nil {
+		return
+	}
+	if b.ready {
+		b.log.Info("link removed", "link", l.name(), "ifindex", idx)
+	}
+	delete(b.links, idx)
+	delete(b.routesDue, idx)
+	if b.policy != nil {
+		b.policy.linkGone(idx)
+	}
+}
+
+// applyKernelEvent applies one notification.
+func (b *broker) applyKernelEvent(e *rtnl.Event) {
+	switch {
+	case e.Link != nil && e.Type == unix.RTM_NEWLINK:
+		b.setKernelLink(b.linkFor(e.Link.Index), *e.Link)
+		b.linkUpdated(b.links[e.Link.Index])
+	case e.Link != nil && e.Type == unix.RTM_DELLINK:
+		b.removeLink(e.Link.Index)
+	case e.Addr != nil:
+		l := b.linkFor(e.Addr.Index)
+		if e.Type == unix.RTM_NEWADDR {
+			l.addrs = upsertAddr(l.addrs, *e.Addr)
+		} else {
+			l.addrs = deleteAddr(l.addrs, *e.Addr)
+		}
+		b.linkUpdated(l)
+	case e.Rule != nil:
+		if b.policy != nil {
+			b.policy.ruleEvent(e.Type, *e.Rule)
+		}
+	case e.Route != nil:
+		for _, idx := range routeLinks(e.Route) {
+			l := b.linkFor(idx)
+			var changed bool
+			if e.Type == unix.RTM_NEWROUTE {
+				l.routes, changed = upsertRoute(l.routes, *e.Route)
+			} else {
+				l.routes, changed = deleteRoute(l.routes, *e.Route)
+			}
+			if !changed {
+				continue // a notification older than the last dump
+			}
+			if !b.ownRoute(e.Route) {
+				b.log.Debug("route changed", "ifindex", idx, "type", e.Type, "dst", e.Route.Dst, "table", e.Route.Table, "proto", e.Route.Protocol)
+				b.markRoutes(idx)
+			}
+			b.linkUpdated(l)
+		}
+	}
+}
+
+// ownRoute reports routes in the broker's policy tables: they do not run
+// routes-modified.d (the broker's own changes are not news).
+func (b *broker) ownRoute(r *rtnl.Route) bool {
+	return r.Protocol == policyProto && r.Table > b.cfg.RouteTableBase
+}
+
+// linkUpdated is called after any kernel fact of a link changed: the
+// kernel generator re-derives states, policy rules follow addresses.
+func (b *broker) linkUpdated(l *link) {
+	if l == nil {
+		return
+	}
+	if b.cfg.Generator == genKernel {
+		b.setStates(l, deriveStates(l))
+	}
+	if b.policy != nil && l.inKern {
+		b.policy.linkChanged(l)
+	}
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"network-broker/dbus"
+)
+
+const (
+	ndName     = "org.freedesktop.network1"
+	ndPath     = dbus.ObjectPath("/org/freedesktop/network1")
+	ndManager  = "org.freedesktop.network1.Manager"
+	ndLink     = "org.freedesktop.network1.Link"
+	ndLinkPath = "/org/freedesktop/network1/link/"
+	propsIface = "org.freedesktop.DBus.Properties"
+	busName    = "org.freedesktop.DBus"
+)
+
+// networkdSource follows systemd-networkd over the system bus: a full read
+// at start, after networkd (re)appears and after any loss, and
+// PropertiesChanged signals from the current owner of the name between.
+type networkdSource struct {
+	log     *logger
+	events  chan<- any
+	address string // bus address; "" = system bus
+	timeout time.Duration
+}
+
+// run keeps a bus connection, reconnecting with backoff until ctx ends.
+func (n *networkdSource) run(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	announced := false
+	for ctx.Err() == nil {
+		c, err := dbus.Dial(n.address)
+		if err != nil {
+			n.log.Warn("cannot connect to the system bus, retrying", "err", err, "in", backoff)
+			if !announced {
+				n.send(ctx, stateSync{up: false}) // do not hold readiness hostage
+				announced = true
+			}
+			sleepCtx(ctx, backoff)
+			backoff = min(backoff*2, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		announced = true
+		err = n.session(ctx, c)
+		c.Close()
+		if ctx.Err() == nil {
+			n.log.Warn("lost the system bus, reconnecting", "err", err)
+		}
+	}
+}
+
+// session serves one connection until it fails.
+func (n *networkdSource) session(ctx context.Context, c *dbus.Conn) error {
+	rules := []dbus.MatchRule{
+		{Type: "signal", Sender: busName, Interface: busName, Member: "NameOwnerChanged",
+			Path: "/org/freedesktop/DBus", Args: map[int]string{0: ndName}},
+		{Type: "signal", Sender: ndName, Interface: propsIface, Member: "PropertiesChanged",
+			PathNamespace: string(ndPath)},
+	}
+	for _, r := range rules {
+		if err := c.AddMatch(n.ctx(ctx), r); err != nil {
+			return fmt.Errorf("add match %s: %w", r.String(), err)
+		}
+	}
+	owner, err := n.resync(ctx, c)
+	if err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-c.Done():
+			return c.Err()
+		case m, ok := <-c.Signals():
+			if !ok {
+				return c.Err()
+			}
+			if owner, err = n.signal(ctx, c, m, owner); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// signal handles one message; it returns the owner of networkd's name.
+func (n *networkdSource) signal(ctx context.Context, c *dbus.Conn, m *dbus.Message, owner string) (string, error) {
+	if m.Member == "NameOwnerChanged" && m.Sender == busName {
+		name, _, newOwner, err := dbus.ParseNameOwnerChanged(m)
+		if err != nil || name != ndName {
+			return owner, nil
+		}
+		if newOwner == "" {
+			n.log.Warn("systemd-networkd left the bus; keeping its last states")
+			n.send(ctx, stateSync{up: false})
+			return "", nil
+		}
+		n.log.Info("systemd-networkd appeared on the bus, resyncing", "owner", newOwner)
+		return n.resync(ctx, c)
+	}
+	if m.Member != "PropertiesChanged" {
+		return owner, nil
+	}
+	if owner == "" || m.Sender != owner {
+		n.log.Debug("signal not from networkd's owner dropped", "sender", m.Sender, "path", string(m.Path))
+		return owner, nil
+	}
+	iface, changed, _, err := dbus.ParsePropertiesChanged(m)
+	if err != nil {
+		n.log.Warn("malformed PropertiesChanged dropped", "sender", m.Sender, "path", string(m.Path), "err", err)
+		return owner, nil
+	}
+	switch {
+	case iface == ndManager && m.Path == ndPath:
+		n.send(ctx, managerStates(stringProps(changed)))
+	case iface == ndLink:
+		idx, ok := linkIndexFromPath(m.Path)
+		if !ok {
+			n.log.Warn("PropertiesChanged on an unexpected path dropped", "path", string(m.Path))
+			return owner, nil
+		}
+		n.send(ctx, linkStates{index: idx, props: stringProps(changed)})
+	}
+	return owner, nil
+}
+
+// resync reads networkd's whole state and hands it to the loop.
+func (n *networkdSource) resync(ctx context.Context, c *dbus.Conn) (string, error) {
+	owner, err := c.GetNameOwner(n.ctx(ctx), ndName)
+	var de *dbus.Error
+	if errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.NameHasNoOwner" {
+		n.log.Info("systemd-networkd is not on the bus; waiting for it")
+		n.send(ctx, stateSync{up: false})
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	s, err := readNetworkd(n.ctx(ctx), c, owner)
+	if err != nil {
+		return "", err
+	}
+	n.send(ctx, s)
+	return owner, nil
+}
+
+// readNetworkd reads ListLinks and the state properties of every link and
+// of the manager, from the unique name owner.
+func readNetworkd(ctx context.Context, c *dbus.Conn, owner string) (stateSync, error) {
+	s := stateSync{up: true, links: map[int32]map[string]string{}}
+	body, err := c.Call(ctx, owner, ndPath, ndManager, "ListLinks", "")
+	if err != nil {
+		return s, fmt.Errorf("ListLinks: %w", err)
+	}
+	links, err := parseListLinks(body)
+	if err != nil {
+		return s, err
+	}
+	for _, l := range links {
+		props, err := c.GetAllProperties(ctx, owner, l.path, ndLink)
+		if err != nil {
+			var de *dbus.Error
+			if errors.As(err, &de) {
+				continue // the link went away between the two calls
+			}
+			return s, fmt.Errorf("GetAll %s: %w", l.path, err)
+		}
+		s.links[l.index] = stringProps(props)
+	}
+	mp, err := c.GetAllProperties(ctx, owner, ndPath, ndManager)
+	if err != nil {
+		return s, fmt.Errorf("GetAll manager: %w", err)
+	}
+	s.manager = stringProps(mp)
+	return s, nil
+}
+
+type ndLinkRef struct {
+	index int32
+	name  string
+	path  dbus.ObjectPath
+}
+
+// parseListLinks decodes the a(iso) reply of ListLinks.
+func parseListLinks(body []any) ([]ndLinkRef, error) {
+	if len(body) != 1 {
+		return nil, fmt.Errorf("ListLinks: want one a(iso) value, got %d values", len(body))
+	}
+	arr, ok := body[0].([]any)
+	if !ok {
+		return nil, fmt.Errorf("ListLinks: want an array, got %T", body[0])
+	}
+	var out []ndLinkRef
+	for i, e := range arr {
+		st, ok := e.(dbus.Struct)
+		if !ok || len(st) != 3 {
+			return nil, fmt.Errorf("ListLinks: element %d: want (iso)", i)
+		}
+		idx, ok1 := st[0].(int32)
+		name, ok2 := st[1].(string)
+		path, ok3 := st[2].(dbus.ObjectPath)
+		if !ok1 || !ok2 || !ok3 {
+			return nil, fmt.Errorf("ListLinks: element %d: want (iso), got (%T %T %T)", i, st[0], st[1], st[2])
+		}
+		out = append(out, ndLinkRef{idx, name, path})
+	}
+	return out, nil
+}
+
+// stringProps keeps the string-valued state properties.
+func stringProps(m map[string]dbus.Variant) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if s, ok := v.Value.(string); ok && v.Sig == "s" {
+			out[k] = s
+		}
+	}
+	return out
+}
+
+// linkIndexFromPath reads N from /org/freedesktop/network1/link/_3N: bus
+// path escaping writes a leading digit as _3X and any other byte outside
+// [A-Za-z0-9] as _XX.
+func linkIndexFromPath(p dbus.ObjectPath) (int32, bool) {
+	s, ok := strings.CutPrefix(string(p), ndLinkPath)
+	if !ok || s == "" {
+		return 0, false
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '_' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+3 > len(s) {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		if err != nil {
+			return 0, false
+		}
+		b.WriteByte(byte(v))
+		i += 2
+	}
+	idx, err := strconv.ParseInt(b.String(), 10, 32)
+	if err != nil || idx <= 0 {
+		return 0, false
+	}
+	return int32(idx), true
+}
+
+func (n *networkdSource) send(ctx context.Context, ev any) {
+	select {
+	case n.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// ctx bounds the bus calls of one step; the timer that cancels it is the
+// only thing left behind, and it fires at the timeout.
+func (n *networkdSource) ctx(parent context.Context) context.Context {
+	c, cancel := context.WithTimeout(parent, n.timeout)
+	time.AfterFunc(n.timeout, cancel)
+	return c
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"network-broker/internal/lab"
+)
+
+// allStateDirs are the directories the networkd tests record.
+var allStateDirs = []string{"routable.d", "carrier.d", "no-carrier.d", "degraded.d", "off.d",
+	"configured.d", "configuring.d", "initialized.d", "failed.d", "manager.d", "routes-modified.d"}
+
+var opDirs = []string{"routable.d", "carrier.d", "no-carrier.d", "degraded.d", "off.d"}
+var adminDirs = []string{"configured.d", "configuring.d", "initialized.d", "failed.d"}
+
+// classRuns keeps the runs of one link whose directory is in dirs.
+func classRuns(runs []hookRun, link string, dirs []string) []hookRun {
+	var out []hookRun
+	for _, r := range linkRuns(runs, link, "") {
+		if slices.Contains(dirs, r.Dir) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// checkNoRepeats fails when one property reports the same state twice in
+// a row for a link, or when OLD_STATE does not chain.
+func checkNoRepeats(t *testing.T, runs []hookRun, link string) {
+	t.Helper()
+	for _, dirs := range [][]string{opDirs, adminDirs} {
+		cr := classRuns(runs, link, dirs)
+		for i := 1; i < len(cr); i++ {
+			if cr[i].Env["STATE"] == cr[i-1].Env["STATE"] {
+				t.Errorf("%s: state %s reported twice in a row:\n%s", link, cr[i].Env["STATE"], runList(cr))
+			}
+			if cr[i].Env["OLD_STATE"] != cr[i-1].Env["STATE"] {
+				t.Errorf("%s: OLD_STATE %q of run %d does not match the previous STATE %q:\n%s",
+					link, cr[i].Env["OLD_STATE"], i, cr[i-1].Env["STATE"], runList(cr))
+			}
+		}
+	}
+}
+
+func TestNetworkdHooks(t *testing.T) {
+	l := lab.Up(t, lab.Options{Networkd: true, DHCP: true})
+	l.StartNetworkd(t)
+	rec := newRecorder(t, l.Dir, "System:\n  LogLevel: debug\n", allStateDirs...)
+	broker := startBroker(t, l, "broker", rec.dir)
+
+	time.Sleep(300 * time.Millisecond)
+	// networkd may still tidy routes right after "configured", so
+	// routes-modified.d may rightly run; state hooks must not.
+	for _, r := range rec.runs(t) {
+		if r.Dir != "routes-modified.d" {
+			t.Fatalf("start-up must be silent without StartupTriggers, got:\n%s", runList(rec.runs(t)))
+		}
+	}
+	idx := l.IfIndex(t, lab.LinkStatic)
+
+	l.Carrier(t, lab.LinkStatic, false)
+	l.WaitLinkProperty(t, idx, "OperationalState", "no-carrier", 10*time.Second)
+	runs := rec.waitRuns(t, 10*time.Second, "no-carrier.d for veth-st", func(r []hookRun) bool {
+		return len(linkRuns(r, lab.LinkStatic, "no-carrier.d")) > 0
+	})
+	nc := linkRuns(runs, lab.LinkStatic, "no-carrier.d")[0]
+	wantEnv(t, nc, map[string]string{"STATE": "no-carrier", "OLD_STATE": "routable",
+		"LINKINDEX": fmt.Sprint(idx), "IFACE": lab.LinkStatic, "OperationalState": "no-carrier",
+		"CarrierState": "no-carrier"})
+
+	l.Carrier(t, lab.LinkStatic, true)
+	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
+	runs = rec.waitRuns(t, 10*time.Second, "routable.d and configured.d for veth-st", func(r []hookRun) bool {
+		return len(linkRuns(r, lab.LinkStatic, "routable.d")) > 0 && len(linkRuns(r, lab.LinkStatic, "configured.d")) > 0
+	})
+	time.Sleep(500 * time.Millisecond) // let any duplicate show up
+	runs = rec.runs(t)
+	for _, d := range []string{"no-carrier.d", "carrier.d", "routable.d", "configuring.d", "configured.d"} {
+		if n := len(linkRuns(runs, lab.LinkStatic, d)); n != 1 {
+			t.Errorf("%s ran %d times for one carrier flap, want 1:\n%s", d, n, runList(runs))
+		}
+	}
+	checkNoRepeats(t, runs, lab.LinkStatic)
+	rt := linkRuns(runs, lab.LinkStatic, "routable.d")[0]
+	wantEnv(t, rt, map[string]string{"STATE": "routable", "OLD_STATE": "carrier", "ADDR": "10.77.0.2",
+		"IP_ADDRS": "10.77.0.2"})
+	if !strings.HasPrefix(rt.Env["PATH"], "/usr/local/sbin") || rt.Env["NB_TEST_MAIN"] != "" {
+		t.Errorf("the script's environment leaks the daemon's: PATH=%q NB_TEST_MAIN=%q", rt.Env["PATH"], rt.Env["NB_TEST_MAIN"])
+	}
+	checkJSON(t, l, rt)
+
+	mgr := rec.waitRuns(t, 5*time.Second, "manager.d", func(r []hookRun) bool {
+		return len(dirRuns(r, "manager.d")) > 0
+	})
+	if m := dirRuns(mgr, "manager.d")[0]; m.Env["OperationalState"] == "" || m.Env["OnlineState"] == "" {
+		t.Errorf("manager.d without the manager's states: %v", m.Env)
+	}
+	rec.waitRuns(t, 5*time.Second, "routes-modified.d for veth-st", func(r []hookRun) bool {
+		return len(linkRuns(r, lab.LinkStatic, "routes-modified.d")) > 0
+	})
+	if strings.Contains(broker.LogText(), "level=error") {
+		t.Errorf("broker logged errors:\n%s", broker.LogText())
+	}
+}
+
+// wantEnv checks variables of a run.
+func wantEnv(t *testing.T, r hookRun, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if r.Env[k] != v {
+			t.Errorf("%s: %s=%q, want %q", r, k, r.Env[k], v)
+		}
+	}
+}
+
+func dirRuns(runs []hookRun, dir string) []hookRun {
+	var out []hookRun
+	for _, r := range runs {
+		if r.Dir == dir {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// checkJSON compares the JSON variable of a run with ip -j for its link.
+func checkJSON(t *testing.T, l *lab.Lab, r hookRun) {
+	t.Helper()
+	var obj struct {
+		Index            int
+		Name             string
+		OperationalState string
+		MTU              int
+		HardwareAddress  string
+		Address          []struct {
+			IP    string
+			Mask  int
+			Label string
+		}
+		Routes []struct {
+			Dst   struct{ IP string; Mask int }
+			Src   string
+			Gw    string
+			Table int
+		}
+	}
+	if err := json.Unmarshal([]byte(r.Env["JSON"]), &obj); err != nil {
+		t.Fatalf("JSON of %s does not parse: %v\n%s", r, err, r.Env["JSON"])
+	}
+	link := r.Env["LINK"]
+	var ipl []struct {
+		Ifindex   int    `json:"ifindex"`
+		MTU       int    `json:"mtu"`
+		Address   string `json:"address"`
+		AddrInfo  []struct {
+			Local     string `json:"local"`
+			Prefixlen int    `json:"prefixlen"`
+			Label     string `json:"label"`
+		} `json:"addr_info"`
+	}
+	mustJSON(t, l.Exec(t, "ip", "-j", "addr", "show", "dev", link), &ipl)
+	if len(ipl) != 1 {
+		t.Fatalf("ip -j addr show dev %s: %d links", link, len(ipl))
+	}
+	if obj.Index != ipl[0].Ifindex || obj.Name != link || obj.MTU != ipl[0].MTU || obj.HardwareAddress != ipl[0].Address {
+		t.Errorf("JSON link facts %d %s %d %s differ from ip's %d %s %d %s", obj.Index, obj.Name, obj.MTU,
+			obj.HardwareAddress, ipl[0].Ifindex, link, ipl[0].MTU, ipl[0].Address)
+	}
+	var got, want []string
+	for _, a := range obj.Address {
+		got = append(got, fmt.Sprintf("%s/%d %s", a.IP, a.Mask, a.Label))
+	}
+	for _, a := range ipl[0].AddrInfo {
+		want = append(want, fmt.Sprintf("%s/%d %s", a.Local, a.Prefixlen, a.Label))
+	}
+	sameSet(t, "addresses", got, want)
+
+	got = nil
+	for _, rt := range obj.Routes {
+		dst := "default"
+		if rt.Dst.Mask > 0 {
+			dst = netip.PrefixFrom(netip.MustParseAddr(rt.Dst.IP), rt.Dst.Mask).String()
+		}
+		got = append(got, fmt.Sprintf("%s via %s table %d", dst, rt.Gw, rt.Table))
+	}
+	want = ipRoutes(t, l, link)
+	sameSet(t, "routes", got, want)
+}
+
+// ipRoutes lists ip's routes of a link in every table, IPv4 and IPv6.
+func ipRoutes(t *testing.T, l *lab.Lab, link string) []string {
+	var out []string
+	for _, fam := range []string{"-4", "-6"} {
+		var rs []struct {
+			Dst     string `json:"dst"`
+			Gateway string `json:"gateway"`
+			Table   string `json:"table"`
+		}
+		mustJSON(t, l.Exec(t, "ip", "-j", fam, "route", "show", "table", "all", "dev", link), &rs)
+		for _, r := range rs {
+			dst := r.Dst
+			if dst != "default" && !strings.Contains(dst, "/") {
+				a := netip.MustParseAddr(dst)
+				dst = netip.PrefixFrom(a, a.BitLen()).String()
+			}
+			if dst == "default" && fam == "-6" {
+				dst = "default"
+			}
+			out = append(out, fmt.Sprintf("%s via %s table %d", dst, r.Gateway, tableNumber(r.Table)))
+		}
+	}
+	return out
+}
+
+func tableNumber(s string) int {
+	switch s {
+	case "", "main":
+		return 254
+	case "local":
+		return 255
+	case "default":
+		return 253
+	}
+	var n int
+	fmt.Sscan(s, &n)
+	return n
+}
+
+func mustJSON(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("parse %q: %v", s, err)
+	}
+}
+
+func sameSet(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	g, w := slices.Clone(got), slices.Clone(want)
+	slices.Sort(g)
+	slices.Sort(w)
+	if !slices.Equal(g, w) {
+		t.Errorf("%s differ:\n got  %q\n want %q", what, g, w)
+	}
+}
