@@ -99,23 +99,31 @@ type bind struct{ src, dst string }
 
 // nsInit is the namespace holder (§4.2). It runs under
 // "ip netns exec NS unshare --mount --uts --propagation private", refuses
-// to touch anything while it shares a namespace with PID 1, mounts the
-// lab's private files over the host paths, makes /sys read-only (else
-// networkd waits for udev forever, §5), sets the lab hostname, and then
-// stays as the process that keeps the namespaces alive.
-func nsInit(dir, hostname string, binds []bind) string {
+// to touch anything while it shares a mount, net or UTS namespace with
+// PID 1 or with the test process (host lists the test's own namespace ids:
+// PID 1's may be unreadable, e.g. in a container), mounts the lab's
+// private files over the host paths, makes /sys read-only (else networkd
+// waits for udev forever, §5), sets the lab hostname, and then stays as
+// the process that keeps the namespaces alive.
+func nsInit(dir, hostname string, binds []bind, host map[string]string) string {
 	var b strings.Builder
 	b.WriteString(`#!/bin/sh
 # ns-init: namespace holder of one internal/lab run (generated).
 set -eu
+refuse() {
+	echo "ns-init: refusing to run: $1 namespace is $2" >&2
+	exit 1
+}
 for ns in mnt net uts; do
-	if [ "$(readlink /proc/self/ns/$ns)" = "$(readlink /proc/1/ns/$ns)" ]; then
-		echo "ns-init: refusing to run: $ns namespace is PID 1's" >&2
-		exit 1
-	fi
+	self=$(readlink /proc/self/ns/$ns) || refuse $ns "unreadable"
+	[ -n "$self" ] || refuse $ns "unreadable"
+	[ "$self" != "$(readlink /proc/1/ns/$ns 2>/dev/null || true)" ] || refuse $ns "PID 1's"
 done
-mount --make-rprivate /
 `)
+	for _, ns := range []string{"mnt", "net", "uts"} {
+		fmt.Fprintf(&b, "[ \"$(readlink /proc/self/ns/%[1]s)\" != '%[2]s' ] || refuse %[1]s \"the test's\"\n", ns, host[ns])
+	}
+	b.WriteString("mount --make-rprivate /\n")
 	for _, m := range binds {
 		fmt.Fprintf(&b, "mount --bind '%s' '%s'\n", m.src, m.dst)
 	}
@@ -126,6 +134,18 @@ touch '%[1]s/run/holder.ready'
 exec sleep infinity
 `, dir, hostname)
 	return b.String()
+}
+
+// namespaces returns the mount, net and UTS namespace ids of pid
+// ("self" for the test process); unreadable ones are missing.
+func namespaces(pid string) map[string]string {
+	m := map[string]string{}
+	for _, ns := range []string{"mnt", "net", "uts"} {
+		if id, err := os.Readlink("/proc/" + pid + "/ns/" + ns); err == nil && id != "" {
+			m[ns] = id
+		}
+	}
+	return m
 }
 
 // dnsmasqConf is the recipe's DHCP and DNS server (§4.3) for srv-dh and

@@ -183,13 +183,12 @@ func (l *Lab) startHolder(t testing.TB) {
 		_, err := os.Stat(ready)
 		return err == nil, ""
 	})
-	// The test binary and ns-init share PID 1's namespaces only if
-	// something above went wrong; the holder checked, check again here.
+	// ns-init checked this before mounting anything; check again from
+	// here, against PID 1's namespaces where readable and the test's own.
+	self, pid1, holder := namespaces("self"), namespaces("1"), namespaces(strconv.Itoa(l.Holder))
 	for _, ns := range []string{"mnt", "net", "uts"} {
-		a, _ := os.Readlink("/proc/1/ns/" + ns)
-		b, err := os.Readlink("/proc/" + strconv.Itoa(l.Holder) + "/ns/" + ns)
-		if err != nil || a == b {
-			t.Fatalf("lab: holder %s namespace %q equals PID 1's %q (%v)", ns, b, a, err)
+		if h := holder[ns]; h == "" || h == self[ns] || h == pid1[ns] {
+			t.Fatalf("lab: holder %s namespace %q is unreadable or the host's (test %q, PID 1 %q)", ns, h, self[ns], pid1[ns])
 		}
 	}
 }

@@ -103,7 +103,7 @@ func (l *Lab) startDnsmasq(t testing.TB) {
 // user polkitd by itself.
 func (l *Lab) startPolkit(t testing.TB) {
 	t.Helper()
-	cmd := l.Command(nil, polkitdBin, "--no-debug")
+	cmd := l.Command(nil, polkitdBin)
 	p := startProc(t, "polkitd", l.logPath("polkitd"), cmd, false)
 	l.mu.Lock()
 	l.polkit = p
@@ -192,4 +192,38 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// PolkitAllow lets user (a user name, as polkit's subject.user) perform
+// actions without authentication, e.g. "org.freedesktop.resolve1.set-dns-servers",
+// "org.freedesktop.resolve1.set-domains", "org.freedesktop.hostname1.set-hostname".
+// It writes a rules file into PolkitDir and waits until polkitd has loaded
+// it. Needs Options.Polkit.
+func (l *Lab) PolkitAllow(t testing.TB, user string, actions ...string) {
+	t.Helper()
+	l.mu.Lock()
+	p := l.polkit
+	l.mu.Unlock()
+	if p == nil {
+		t.Fatal("lab: PolkitAllow needs Options.Polkit")
+	}
+	for _, s := range append([]string{user}, actions...) {
+		if s == "" || strings.ContainsAny(s, "\"\\\n") {
+			t.Fatalf("lab: PolkitAllow: want a plain name, got %q", s)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("// internal/lab: PolkitAllow\npolkit.addRule(function(action, subject) {\n")
+	for _, a := range actions {
+		b.WriteString("\tif (subject.user == \"" + user + "\" && action.id == \"" + a + "\") { return polkit.Result.YES; }\n")
+	}
+	b.WriteString("});\n")
+	loaded := strings.Count(p.LogText(), "Finished loading")
+	// Written outside and renamed in: polkitd sees one complete file.
+	tmp := l.Dir + "/run/polkit-" + user + ".rules"
+	check(t, os.WriteFile(tmp, []byte(b.String()), 0o644))
+	check(t, os.Rename(tmp, l.PolkitDir+"/50-lab-"+user+".rules"))
+	waitFor(t, 5*time.Second, "polkitd to reload its rules", func() (bool, string) {
+		return strings.Count(p.LogText(), "Finished loading") > loaded, ""
+	})
 }

@@ -52,7 +52,7 @@ func (l *Lab) writeFiles(t testing.TB) {
 		"ns/resolv.conf": "nameserver 127.0.0.53\noptions edns0 trust-ad\n",
 		"ns/run-systemd/resolved.conf.d/lab.conf": "[Resolve]\nLLMNR=no\nMulticastDNS=no\nDNSStubListener=yes\n",
 	}, 0o644))
-	check(t, writeFiles(d, map[string]string{"bin/ns-init": nsInit(d, Hostname, binds)}, 0o755))
+	check(t, writeFiles(d, map[string]string{"bin/ns-init": nsInit(d, Hostname, binds, namespaces("self"))}, 0o755))
 	if l.opts.NetworkdConf != "" {
 		check(t, writeFiles(d, map[string]string{"ns/run-systemd/networkd.conf.d/lab.conf": l.opts.NetworkdConf}, 0o644))
 	}
