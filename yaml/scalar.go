@@ -1,0 +1,227 @@
+package yaml
+
+import "strings"
+
+// isFlowIndicator reports whether r is one of YAML's flow indicators.
+func isFlowIndicator(r rune) bool {
+	return r == ',' || r == '[' || r == ']' || r == '{' || r == '}'
+}
+
+// at returns t[i], or 0 past the end of the line.
+func at(t []rune, i int) rune {
+	if i < len(t) {
+		return t[i]
+	}
+	return 0
+}
+
+// isSpace reports whether r separates tokens (0 is the end of the line).
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == 0 }
+
+// skipSpaces returns the first column at or after i that is not a space.
+func skipSpaces(t []rune, i int) int {
+	for i < len(t) && t[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// checkPlainStart rejects what cannot start a plain scalar (YAML 1.2
+// ns-plain-first), naming the unsupported feature where there is one.
+func checkPlainStart(l line, col int, flow bool) error {
+	t := l.text
+	c, next := t[col], at(t, col+1)
+	switch c {
+	case '&':
+		return errAt(l, col, "anchors are not supported")
+	case '*':
+		return errAt(l, col, "aliases are not supported")
+	case '!':
+		return errAt(l, col, "tags are not supported")
+	case '|', '>':
+		return errAt(l, col, "block scalars are not supported")
+	case '%':
+		return errAt(l, col, "directives are not supported")
+	case '@', '`':
+		return errAt(l, col, "reserved indicator %q cannot start a scalar", c)
+	case '\t':
+		return errAt(l, col, "tabs are only supported in quoted scalars and comments")
+	case ',', '[', ']', '{', '}', '#', '"', '\'':
+		return errAt(l, col, "unexpected %q", c)
+	case '-', '?', ':':
+		if next == '\t' {
+			return errAt(l, col+1, "tabs are only supported in quoted scalars and comments")
+		}
+		if !isSpace(next) && !(flow && isFlowIndicator(next)) {
+			return nil
+		}
+		switch {
+		case c == '?':
+			return errAt(l, col, "complex keys are not supported")
+		case c == ':':
+			return errAt(l, col, "empty keys are not supported")
+		case flow:
+			return errAt(l, col, "block sequences are not supported inside flow collections")
+		}
+		return errAt(l, col, "a block sequence cannot start here")
+	}
+	return nil
+}
+
+// scanPlain scans the single-line plain scalar at col. It stops before a
+// ": " value indicator, a " #" comment, the end of the line and, in flow
+// collections, a flow indicator. It returns the node and the stop column.
+func scanPlain(l line, col int, flow bool) (*Node, int, error) {
+	if err := checkPlainStart(l, col, flow); err != nil {
+		return nil, 0, err
+	}
+	t := l.text
+	i := col
+	for ; i < len(t); i++ {
+		c := t[i]
+		if c == '\t' {
+			return nil, 0, errAt(l, i, "tabs are only supported in quoted scalars and comments")
+		}
+		if c == ':' {
+			next := at(t, i+1)
+			if isSpace(next) || (flow && isFlowIndicator(next)) {
+				break
+			}
+			if flow {
+				// {a:1} is the key "a:1" in YAML 1.2 but a: 1 to many readers.
+				return nil, 0, errAt(l, i, "':' inside a plain scalar in a flow collection is not supported")
+			}
+		}
+		if c == '#' && t[i-1] == ' ' {
+			break
+		}
+		if flow && isFlowIndicator(c) {
+			break
+		}
+	}
+	end := i
+	for end > col && t[end-1] == ' ' {
+		end--
+	}
+	text := string(t[col:end])
+	v, err := resolve(text)
+	if err != nil {
+		return nil, 0, errAt(l, col, "%v", err)
+	}
+	return &Node{Kind: ScalarNode, Line: l.num, Column: col + 1, Value: v, Text: text}, i, nil
+}
+
+// scanQuoted scans the single- or double-quoted scalar at col and returns
+// it and the column after its closing quote.
+func scanQuoted(l line, col int) (*Node, int, error) {
+	var text string
+	var end int
+	var err error
+	if l.text[col] == '"' {
+		text, end, err = scanDouble(l, col)
+	} else {
+		text, end, err = scanSingle(l, col)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return &Node{Kind: ScalarNode, Line: l.num, Column: col + 1, Value: text, Text: text, Quoted: true}, end, nil
+}
+
+// scanSingle decodes a single-quoted scalar, where a doubled quote stands
+// for one quote (§7.3.2).
+func scanSingle(l line, col int) (string, int, error) {
+	t := l.text
+	var b strings.Builder
+	for i := col + 1; i < len(t); i++ {
+		if t[i] != '\'' {
+			b.WriteRune(t[i])
+			continue
+		}
+		if at(t, i+1) != '\'' {
+			return b.String(), i + 1, nil
+		}
+		b.WriteRune('\'')
+		i++
+	}
+	return "", 0, errAt(l, col, "multi-line single-quoted scalars are not supported (no closing quote on this line)")
+}
+
+// scanDouble decodes a double-quoted scalar with the escapes of §5.7.
+func scanDouble(l line, col int) (string, int, error) {
+	t := l.text
+	var b strings.Builder
+	for i := col + 1; i < len(t); i++ {
+		switch t[i] {
+		case '"':
+			return b.String(), i + 1, nil
+		case '\\':
+			r, n, err := unescape(l, i)
+			if err != nil {
+				return "", 0, err
+			}
+			b.WriteRune(r)
+			i += n
+		default:
+			b.WriteRune(t[i])
+		}
+	}
+	return "", 0, errAt(l, col, "multi-line double-quoted scalars are not supported (no closing quote on this line)")
+}
+
+// simpleEscapes maps the one-character escapes of YAML 1.2 §5.7.
+var simpleEscapes = map[rune]rune{
+	'0': 0, 'a': '\a', 'b': '\b', 't': '\t', '\t': '\t', 'n': '\n', 'v': '\v',
+	'f': '\f', 'r': '\r', 'e': 0x1B, ' ': ' ', '"': '"', '/': '/', '\\': '\\',
+	'N': 0x85, '_': 0xA0, 'L': 0x2028, 'P': 0x2029,
+}
+
+// unescape decodes the escape whose backslash is at column i and returns
+// the rune and how many characters after the backslash it used.
+func unescape(l line, i int) (rune, int, error) {
+	t := l.text
+	if i+1 >= len(t) {
+		return 0, 0, errAt(l, i, "multi-line double-quoted scalars are not supported (escaped line break)")
+	}
+	c := t[i+1]
+	if r, ok := simpleEscapes[c]; ok {
+		return r, 1, nil
+	}
+	digits := map[rune]int{'x': 2, 'u': 4, 'U': 8}[c]
+	if digits == 0 {
+		return 0, 0, errAt(l, i, "unknown escape \\%c in double-quoted scalar", c)
+	}
+	if i+1+digits >= len(t) {
+		return 0, 0, errAt(l, i, "escape \\%c needs %d hex digits", c, digits)
+	}
+	var v rune
+	for _, d := range t[i+2 : i+2+digits] {
+		h := hexValue(d)
+		if h < 0 {
+			return 0, 0, errAt(l, i, "escape \\%c needs %d hex digits", c, digits)
+		}
+		v = v<<4 | rune(h)
+	}
+	if !validRune(v) {
+		return 0, 0, errAt(l, i, "escape \\%c%s is not a Unicode scalar value", c, string(t[i+2:i+2+digits]))
+	}
+	return v, 1 + digits, nil
+}
+
+// validRune reports whether r is a Unicode scalar value (no surrogates).
+func validRune(r rune) bool {
+	return r >= 0 && r <= 0x10FFFF && (r < 0xD800 || r > 0xDFFF)
+}
+
+// hexValue returns the value of the hex digit d, or -1.
+func hexValue(d rune) int {
+	switch {
+	case d >= '0' && d <= '9':
+		return int(d - '0')
+	case d >= 'a' && d <= 'f':
+		return int(d-'a') + 10
+	case d >= 'A' && d <= 'F':
+		return int(d-'A') + 10
+	}
+	return -1
+}

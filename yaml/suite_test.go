@@ -1,0 +1,304 @@
+package yaml
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// suiteCase is one case of github.com/yaml/yaml-test-suite as stored in
+// testdata/yaml-test-suite (see the README there for provenance).
+type suiteCase struct {
+	ID   string // "229Q", or "SM9W/01" for the second case of a file
+	Name string
+	Fail bool    // the input is not valid YAML
+	YAML string  // the input
+	Tree string  // the expected event stream
+	JSON *string // the expected value as JSON, when there is one
+}
+
+// suiteFile is the layout of one testdata/yaml-test-suite/<ID>.json file.
+type suiteFile struct {
+	ID    string                       `json:"id"`
+	Name  string                       `json:"name"`
+	Cases []map[string]json.RawMessage `json:"cases"`
+}
+
+// loadSuite reads every stored case. A case inherits the fields it does not
+// set from the case before it, and a field set to null is dropped, as the
+// suite's own bin/suite-to-data.pl does.
+func loadSuite(t testing.TB) []suiteCase {
+	files, err := filepath.Glob("testdata/yaml-test-suite/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no suite files: %v", err)
+	}
+	var out []suiteCase
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f suiteFile
+		if err := json.Unmarshal(data, &f); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		fields := map[string]json.RawMessage{}
+		for i, c := range f.Cases {
+			for k, v := range c {
+				if string(v) == "null" {
+					delete(fields, k)
+				} else {
+					fields[k] = v
+				}
+			}
+			sc, err := makeCase(f, i, fields)
+			if err != nil {
+				t.Fatalf("%s case %d: %v", name, i, err)
+			}
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// makeCase builds case i of f from its (inherited) fields.
+func makeCase(f suiteFile, i int, fields map[string]json.RawMessage) (suiteCase, error) {
+	sc := suiteCase{ID: f.ID, Name: f.Name}
+	if len(f.Cases) > 1 {
+		sc.ID = fmt.Sprintf("%s/%02d", f.ID, i)
+	}
+	if v, ok := fields["fail"]; ok {
+		if err := json.Unmarshal(v, &sc.Fail); err != nil {
+			return sc, err
+		}
+	}
+	for k, dst := range map[string]*string{"yaml": &sc.YAML, "tree": &sc.Tree} {
+		if err := json.Unmarshal(fields[k], dst); err != nil {
+			return sc, fmt.Errorf("%s: %v", k, err)
+		}
+	}
+	if v, ok := fields["json"]; ok {
+		sc.JSON = new(string)
+		if err := json.Unmarshal(v, sc.JSON); err != nil {
+			return sc, err
+		}
+	}
+	return sc, nil
+}
+
+// inSubset lists the suite cases that use only what this package supports.
+// They must parse to the suite's events and JSON; every other case must
+// fail. The list was derived by running the parser over all stored cases
+// and reading each accepted and each rejected valid case by hand.
+var inSubset = map[string]bool{}
+
+func init() {
+	for _, id := range strings.Fields(`
+		229Q 3UYS 65WH 6H3V 6SLA 8QBE 93JH 9FMG 9J7A SM9W/00
+		9SHH AZ63 AZW3 D88J D9TU FQ7F G4RS
+	`) {
+		inSubset[id] = true
+	}
+}
+
+// TestSuite runs every stored yaml-test-suite case: invalid YAML must be
+// rejected, cases in the subset must give the suite's events and JSON, and
+// cases outside the subset must be rejected with a position.
+func TestSuite(t *testing.T) {
+	cases := loadSuite(t)
+	seen := map[string]bool{}
+	for _, c := range cases {
+		seen[c.ID] = true
+		t.Run(strings.ReplaceAll(c.ID, "/", "-"), func(t *testing.T) {
+			root, err := Parse([]byte(c.YAML))
+			var perr *Error
+			if err != nil && (!errors.As(err, &perr) || perr.Line < 1 || perr.Column < 1) {
+				t.Fatalf("error without a position: %v", err)
+			}
+			switch {
+			case c.Fail && err == nil:
+				t.Fatalf("%s: invalid YAML accepted:\n%s", c.Name, c.YAML)
+			case c.Fail:
+				return
+			case err != nil && inSubset[c.ID]:
+				t.Fatalf("%s: in the subset but rejected: %v\n%s", c.Name, err, c.YAML)
+			case err != nil:
+				return // outside the subset: rejected, as it must be
+			case !inSubset[c.ID]:
+				t.Errorf("%s: accepted but not listed in inSubset:\n%s", c.Name, c.YAML)
+			}
+			checkEvents(t, c, root)
+			checkJSON(t, c, root)
+		})
+	}
+	for id := range inSubset {
+		if !seen[id] {
+			t.Errorf("inSubset lists %s, which is not in testdata", id)
+		}
+	}
+}
+
+// checkEvents compares the event stream of root with the case's tree,
+// ignoring the details the Node API does not keep: explicit "---" and
+// "...", flow versus block style, and single versus double quotes.
+func checkEvents(t *testing.T, c suiteCase, root *Node) {
+	t.Helper()
+	var want []string
+	for _, ev := range strings.Split(strings.TrimSpace(c.Tree), "\n") {
+		ev = strings.TrimSpace(ev)
+		ev = strings.TrimSuffix(strings.TrimSuffix(ev, " ---"), " ...")
+		ev = strings.TrimSuffix(strings.TrimSuffix(ev, " {}"), " []")
+		if strings.HasPrefix(ev, "=VAL '") {
+			ev = `=VAL "` + ev[len("=VAL '"):]
+		}
+		want = append(want, ev)
+	}
+	got := []string{"+STR", "+DOC"}
+	if root == nil {
+		if len(want) == 2 { // a stream without a document
+			got = got[:1]
+		} else {
+			got = append(got, "=VAL :")
+		}
+	} else {
+		got = appendEvents(got, root)
+	}
+	if len(got) > 1 {
+		got = append(got, "-DOC")
+	}
+	got = append(got, "-STR")
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("%s: events differ\ninput:\n%s\ngot:\n%s\nwant:\n%s", c.Name, c.YAML, g, w)
+	}
+}
+
+// appendEvents appends the suite's event lines for n.
+func appendEvents(evs []string, n *Node) []string {
+	switch n.Kind {
+	case MappingNode:
+		evs = append(evs, "+MAP")
+		for _, p := range n.Pairs {
+			evs = appendEvents(appendEvents(evs, p.Key), p.Value)
+		}
+		return append(evs, "-MAP")
+	case SequenceNode:
+		evs = append(evs, "+SEQ")
+		for _, it := range n.Items {
+			evs = appendEvents(evs, it)
+		}
+		return append(evs, "-SEQ")
+	}
+	style := ":"
+	if n.Quoted {
+		style = `"`
+	}
+	return append(evs, "=VAL "+style+escapeEvent(n.Text))
+}
+
+// escapeEvent escapes a scalar the way test.event files do.
+func escapeEvent(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "\x00", `\0`, "\a", `\a`, "\b", `\b`, "\t", `\t`,
+		"\n", `\n`, "\v", `\v`, "\f", `\f`, "\r", `\r`, "\x1b", `\e`)
+	return r.Replace(s)
+}
+
+// checkJSON compares root's decoded value with the case's JSON.
+func checkJSON(t *testing.T, c suiteCase, root *Node) {
+	t.Helper()
+	if c.JSON == nil {
+		return
+	}
+	dec := json.NewDecoder(strings.NewReader(*c.JSON))
+	var want []any
+	for {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			break
+		}
+		want = append(want, v)
+	}
+	got := jsonValue(root.Decode())
+	switch {
+	case len(want) == 0 && root == nil:
+	case len(want) != 1:
+		t.Errorf("%s: want %d JSON values, got one document", c.Name, len(want))
+	case !jsonEqual(got, want[0]):
+		t.Errorf("%s: value differs\ninput:\n%s\ngot:  %#v\nwant: %#v", c.Name, c.YAML, got, want[0])
+	}
+}
+
+// jsonValue converts a decoded value to what encoding/json would produce.
+func jsonValue(v any) any {
+	switch v := v.(type) {
+	case int:
+		return float64(v)
+	case map[string]any:
+		m := map[string]any{}
+		for k, x := range v {
+			m[k] = jsonValue(x)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, x := range v {
+			s[i] = jsonValue(x)
+		}
+		return s
+	}
+	return v
+}
+
+// jsonEqual compares two values made of JSON types.
+func jsonEqual(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		if !ok || len(a) != len(bm) {
+			return false
+		}
+		for k, v := range a {
+			if w, ok := bm[k]; !ok || !jsonEqual(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		bs, ok := b.([]any)
+		if !ok || len(a) != len(bs) {
+			return false
+		}
+		for i := range a {
+			if !jsonEqual(a[i], bs[i]) {
+				return false
+			}
+		}
+		return true
+	case float64:
+		bf, ok := b.(float64)
+		return ok && (a == bf || math.IsNaN(a) && math.IsNaN(bf))
+	}
+	return a == b
+}
+
+// TestSuiteCoverage reports how many stored cases fall in the subset, so a
+// shrinking testdata directory cannot go unnoticed.
+func TestSuiteCoverage(t *testing.T) {
+	cases := loadSuite(t)
+	var ids []string
+	for _, c := range cases {
+		ids = append(ids, c.ID)
+	}
+	sort.Strings(ids)
+	if len(cases) < len(inSubset) {
+		t.Fatalf("%d stored cases, fewer than the %d listed in inSubset", len(cases), len(inSubset))
+	}
+	t.Logf("%d stored cases, %d in the subset", len(cases), len(inSubset))
+	_ = bytes.MinRead
+}
