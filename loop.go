@@ -63,7 +63,7 @@ type broker struct {
 	onReady      func()
 
 	routesDue map[int32]time.Time // debounced routes-modified.d per link
-	policy    *policy              // routing policy rules; nil when unused
+	policy    *policy             // routing policy rules; nil when unused
 }
 
 func newBroker(cfg *Config, log *logger, run *hookRunner) *broker {

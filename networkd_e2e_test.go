@@ -50,7 +50,6 @@ func checkNoRepeats(t *testing.T, runs []hookRun, link string) {
 
 func TestNetworkdHooks(t *testing.T) {
 	l := lab.Up(t, lab.Options{Networkd: true, DHCP: true})
-	l.StartNetworkd(t)
 	rec := newRecorder(t, l.Dir, "System:\n  LogLevel: debug\n", allStateDirs...)
 	broker := startBroker(t, l, "broker", rec.dir)
 
@@ -144,7 +143,10 @@ func checkJSON(t *testing.T, l *lab.Lab, r hookRun) {
 			Label string
 		}
 		Routes []struct {
-			Dst   struct{ IP string; Mask int }
+			Dst struct {
+				IP   string
+				Mask int
+			}
 			Src   string
 			Gw    string
 			Table int
@@ -155,10 +157,10 @@ func checkJSON(t *testing.T, l *lab.Lab, r hookRun) {
 	}
 	link := r.Env["LINK"]
 	var ipl []struct {
-		Ifindex   int    `json:"ifindex"`
-		MTU       int    `json:"mtu"`
-		Address   string `json:"address"`
-		AddrInfo  []struct {
+		Ifindex  int    `json:"ifindex"`
+		MTU      int    `json:"mtu"`
+		Address  string `json:"address"`
+		AddrInfo []struct {
 			Local     string `json:"local"`
 			Prefixlen int    `json:"prefixlen"`
 			Label     string `json:"label"`
@@ -209,9 +211,6 @@ func ipRoutes(t *testing.T, l *lab.Lab, link string) []string {
 				a := netip.MustParseAddr(dst)
 				dst = netip.PrefixFrom(a, a.BitLen()).String()
 			}
-			if dst == "default" && fam == "-6" {
-				dst = "default"
-			}
 			out = append(out, fmt.Sprintf("%s via %s table %d", dst, r.Gateway, tableNumber(r.Table)))
 		}
 	}
@@ -246,5 +245,98 @@ func sameSet(t *testing.T, what string, got, want []string) {
 	slices.Sort(w)
 	if !slices.Equal(g, w) {
 		t.Errorf("%s differ:\n got  %q\n want %q", what, g, w)
+	}
+}
+
+// flap takes a lab link's carrier down and up n times, quickly.
+func flap(t *testing.T, l *lab.Lab, link string, n int, hold time.Duration) {
+	for i := 0; i < n; i++ {
+		l.Carrier(t, link, false)
+		time.Sleep(hold)
+		l.Carrier(t, link, true)
+		time.Sleep(hold)
+	}
+}
+
+// settle waits until the link's last runs of both properties report want
+// and nothing new ran for a second.
+func settle(t *testing.T, rec *recorder, link, op, admin string) []hookRun {
+	t.Helper()
+	last, lastN := time.Now(), -1
+	return rec.waitRuns(t, 20*time.Second, fmt.Sprintf("%s to settle at %s/%s", link, op, admin), func(r []hookRun) bool {
+		if len(r) != lastN {
+			last, lastN = time.Now(), len(r)
+			return false
+		}
+		ops, admins := classRuns(r, link, opDirs), classRuns(r, link, adminDirs)
+		return time.Since(last) > time.Second &&
+			len(ops) > 0 && ops[len(ops)-1].Env["STATE"] == op &&
+			(admin == "" || len(admins) > 0 && admins[len(admins)-1].Env["STATE"] == admin)
+	})
+}
+
+func TestNetworkdRapidFlapsKeepOrder(t *testing.T) {
+	l := lab.Up(t, lab.Options{Networkd: true, DHCP: true})
+	rec := newRecorder(t, l.Dir, "", allStateDirs...)
+	startBroker(t, l, "broker", rec.dir)
+	idx := l.IfIndex(t, lab.LinkStatic)
+
+	flap(t, l, lab.LinkStatic, 8, 60*time.Millisecond)
+	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
+	l.WaitLinkProperty(t, idx, "OperationalState", "routable", 10*time.Second)
+	runs := settle(t, rec, lab.LinkStatic, "routable", "configured")
+	checkNoRepeats(t, runs, lab.LinkStatic)
+	if len(classRuns(runs, lab.LinkStatic, opDirs)) < 2 {
+		t.Errorf("8 flaps ran fewer than 2 operational hooks:\n%s", runList(runs))
+	}
+	t.Logf("8 quick flaps gave %d hook runs for %s", len(linkRuns(runs, lab.LinkStatic, "")), lab.LinkStatic)
+}
+
+func TestNetworkdRestartAndBusRestart(t *testing.T) {
+	l := lab.Up(t, lab.Options{Networkd: true, DHCP: true})
+	rec := newRecorder(t, l.Dir, "", allStateDirs...)
+	broker := startBroker(t, l, "broker", rec.dir)
+	idx := l.IfIndex(t, lab.LinkStatic)
+
+	l.RestartNetworkd(t)
+	waitLog(t, broker, "systemd-networkd appeared on the bus", 10*time.Second)
+	before := len(linkRuns(rec.runs(t), lab.LinkStatic, ""))
+	l.Carrier(t, lab.LinkStatic, false)
+	l.WaitLinkProperty(t, idx, "OperationalState", "no-carrier", 10*time.Second)
+	l.Carrier(t, lab.LinkStatic, true)
+	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
+	runs := settle(t, rec, lab.LinkStatic, "routable", "configured")
+	if len(linkRuns(runs, lab.LinkStatic, "")) <= before {
+		t.Fatalf("no hooks after networkd's restart:\n%s", runList(runs))
+	}
+	checkNoRepeats(t, runs, lab.LinkStatic)
+
+	l.RestartBus(t)
+	waitLog(t, broker, "lost the system bus", 10*time.Second)
+	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
+	before = len(linkRuns(rec.runs(t), lab.LinkStatic, "no-carrier.d"))
+	time.Sleep(500 * time.Millisecond) // the broker's reconnect backoff
+	l.Carrier(t, lab.LinkStatic, false)
+	rec.waitRuns(t, 10*time.Second, "no-carrier.d after the bus restart", func(r []hookRun) bool {
+		return len(linkRuns(r, lab.LinkStatic, "no-carrier.d")) > before
+	})
+	l.Carrier(t, lab.LinkStatic, true)
+	runs = settle(t, rec, lab.LinkStatic, "routable", "configured")
+	checkNoRepeats(t, runs, lab.LinkStatic)
+	if broker.Exited() {
+		t.Fatalf("broker died:\n%s", broker.LogText())
+	}
+}
+
+func TestNetworkdStartsAfterBroker(t *testing.T) {
+	l := lab.Up(t, lab.Options{DHCP: true})
+	rec := newRecorder(t, l.Dir, "", allStateDirs...)
+	broker := startBroker(t, l, "broker", rec.dir)
+	waitLog(t, broker, "not on the bus", 5*time.Second)
+	l.StartNetworkd(t)
+	waitLog(t, broker, "systemd-networkd appeared on the bus", 10*time.Second)
+	runs := settle(t, rec, lab.LinkStatic, "routable", "configured")
+	if r := linkRuns(runs, lab.LinkStatic, "routable.d"); len(r) != 1 {
+		t.Errorf("routable.d ran %d times for veth-st, want 1:\n%s", len(r), runList(runs))
 	}
 }
