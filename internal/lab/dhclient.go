@@ -27,15 +27,24 @@ func (l *Lab) LeaseDir() string { return l.Dir + "/ns/var-lib-dhcp" }
 // REBOOT, RENEW or REBIND). Needs Options.DHCP for the lab links.
 func (l *Lab) StartDhclient(t testing.TB, ifname string) *Proc {
 	t.Helper()
+	return l.StartDhclientLease(t, ifname, "/var/lib/dhcp/dhclient."+ifname+".leases")
+}
+
+// StartDhclientLease is StartDhclient with the lease file leaseFile (a
+// path inside the lab; its directory must exist).
+func (l *Lab) StartDhclientLease(t testing.TB, ifname, leaseFile string) *Proc {
+	t.Helper()
 	after := len(l.DhclientEvents(t))
 	cmd := l.Command(nil, dhclientBin, "-4", "-d", "-v", "-cf", "/etc/dhcp/dhclient.conf",
-		"-lf", "/var/lib/dhcp/dhclient."+ifname+".leases", "-pf", l.Dir+"/run/dhclient."+ifname+".pid", ifname)
-	p := startProc(t, "dhclient."+ifname, l.logPath("dhclient."+ifname), cmd, false)
+		"-lf", leaseFile, "-pf", l.Dir+"/run/dhclient."+ifname+".pid", ifname)
 	l.mu.Lock()
 	if old := l.dhclients[ifname]; old != nil && !old.Exited() {
 		l.mu.Unlock()
 		t.Fatalf("lab: dhclient already runs on %s (pid %d)", ifname, old.PID)
 	}
+	l.mu.Unlock()
+	p := startProc(t, "dhclient."+ifname, l.logPath("dhclient."+ifname), cmd, false)
+	l.mu.Lock()
 	l.dhclients[ifname] = p
 	l.mu.Unlock()
 	l.waitDhclient(t, p, 10*time.Second, after, ifname, "BOUND", "REBOOT", "RENEW", "REBIND")
@@ -62,8 +71,14 @@ func (l *Lab) DhclientEvents(t testing.TB) []DhclientEvent {
 		return nil
 	}
 	check(t, err)
-	text := string(b)
-	text = text[:strings.LastIndexByte(text, '\n')+1] // drop a line still being written
+	return parseDhclientEvents(string(b))
+}
+
+// parseDhclientEvents parses the exit hook's log: one line per event,
+// tab-separated, the time first, then key=value fields. A last line
+// without its newline is still being written and is left out.
+func parseDhclientEvents(text string) []DhclientEvent {
+	text = text[:strings.LastIndexByte(text, '\n')+1]
 	var evs []DhclientEvent
 	for _, line := range strings.Split(text, "\n") {
 		if line == "" {

@@ -65,6 +65,12 @@ func (l *Lab) Exec(t testing.TB, argv ...string) string {
 	return mustOutput(t, l.Command(nil, argv...))
 }
 
+// TryExec is Exec returning the error (with stderr) instead of failing
+// the test.
+func (l *Lab) TryExec(argv ...string) (string, error) {
+	return output(l.Command(nil, argv...))
+}
+
 // SrvExec runs argv in the server netns and returns its stdout, like Exec.
 func (l *Lab) SrvExec(t testing.TB, argv ...string) string {
 	t.Helper()
@@ -112,6 +118,24 @@ func (l *Lab) Carrier(t testing.TB, link string, up bool) {
 		state = "up"
 	}
 	run(t, "ip", "-n", l.SrvNS, "link", "set", peer, state)
+}
+
+// GoBuild builds the Go package pkg (an import path or a directory, as
+// for go build) as a static binary in a fresh temporary directory and
+// returns its path, ready to Start inside the lab (which has no network).
+func GoBuild(t testing.TB, pkg string) string {
+	t.Helper()
+	name := filepath.Base(strings.TrimRight(pkg, "/."))
+	if name == "." || name == "/" {
+		name = "prog" // pkg was "." or ".."
+	}
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("lab: go build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
 }
 
 func mustOutput(t testing.TB, cmd *exec.Cmd) string {

@@ -103,15 +103,21 @@ func (l *Lab) WaitLinkProperty(t testing.TB, ifindex int, prop, value string, ti
 // links returns the lab netns's links by name (lo included).
 func (l *Lab) links(t testing.TB) map[string]int {
 	t.Helper()
+	return parseLinks(run(t, "ip", "-n", l.NS, "-o", "link", "show"))
+}
+
+// parseLinks maps name → ifindex from "ip -o link show" lines
+// ("2: veth-st@if2: <...> ..."); lines of another shape are skipped.
+func parseLinks(out string) map[string]int {
 	m := map[string]int{}
-	for _, line := range strings.Split(run(t, "ip", "-n", l.NS, "-o", "link", "show"), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 2 {
 			continue
 		}
 		idx, err := strconv.Atoi(strings.TrimSuffix(f[0], ":"))
 		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
-		if err == nil {
+		if err == nil && name != "" {
 			m[name] = idx
 		}
 	}
