@@ -170,6 +170,10 @@ func (b *broker) setStates(l *link, props map[string]string) {
 		if v == old {
 			continue
 		}
+		if !validStateValue(v) {
+			b.log.Warn("invalid state value dropped", "link", l.name(), "ifindex", l.index, "property", p, "value", truncate(v, 64))
+			continue
+		}
 		l.states[p] = v
 		if b.ready {
 			b.log.Info("link changed state", "link", l.name(), "ifindex", l.index, p, v, "old", old)
@@ -180,13 +184,35 @@ func (b *broker) setStates(l *link, props map[string]string) {
 	}
 }
 
+// validStateValue accepts what networkd's vocabularies look like: short,
+// lower-case words joined by '-'. Anything else never reaches the state
+// table, the environment or a path.
+func validStateValue(v string) bool {
+	if len(v) > 32 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
 func isHookProp(p string) bool { return p == "OperationalState" || p == "AdministrativeState" }
 
 // setManager applies manager values; any real change runs manager.d once.
 func (b *broker) setManager(props map[string]string) {
 	changed := false
 	for _, p := range managerStateProps {
-		if v, ok := props[p]; ok && v != b.manager[p] {
+		if v, ok := props[p]; ok && v != b.manager[p] && validStateValue(v) {
 			b.manager[p] = v
 			changed = true
 		}

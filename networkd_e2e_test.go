@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -338,5 +340,53 @@ func TestNetworkdStartsAfterBroker(t *testing.T) {
 	runs := settle(t, rec, lab.LinkStatic, "routable", "configured")
 	if r := linkRuns(runs, lab.LinkStatic, "routable.d"); len(r) != 1 {
 		t.Errorf("routable.d ran %d times for veth-st, want 1:\n%s", len(r), runList(runs))
+	}
+}
+
+func TestNetworkdHostilePeer(t *testing.T) {
+	l := lab.Up(t, lab.Options{Networkd: true, DHCP: true})
+	rec := newRecorder(t, l.Dir, "", allStateDirs...)
+	broker := startBroker(t, l, "broker", rec.dir)
+	idx := l.IfIndex(t, lab.LinkStatic)
+
+	// Anyone may emit a signal; only networkd's owner is believed (the
+	// match rule already filters by sender, the broker checks again).
+	l.Busctl(t, "emit", lab.LinkPath(idx), "org.freedesktop.DBus.Properties", "PropertiesChanged",
+		"sa{sv}as", "org.freedesktop.network1.Link", "1", "OperationalState", "s", "off", "0")
+	time.Sleep(300 * time.Millisecond)
+	if r := rec.runs(t); len(r) > 0 && len(linkRuns(r, lab.LinkStatic, "off.d")) > 0 {
+		t.Fatalf("a signal from a stranger ran hooks:\n%s", runList(r))
+	}
+
+	l.StopNetworkd(t)
+	waitLog(t, broker, "left the bus", 5*time.Second)
+	script, err := filepath.Abs("testdata/fake-networkd.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := l.Start(t, "fake-networkd", nil, "/usr/bin/python3", script, l.Bus, fmt.Sprint(idx), lab.LinkStatic,
+		"short-body", "int-state", "traversal", "bad-path", "huge-index", "huge-value", "deep", "good")
+	waitLog(t, fake, "done", 20*time.Second)
+	runs := rec.waitRuns(t, 10*time.Second, "degraded.d from the good signal", func(r []hookRun) bool {
+		return len(linkRuns(r, lab.LinkStatic, "degraded.d")) > 0
+	})
+	time.Sleep(300 * time.Millisecond)
+	runs = rec.runs(t)
+	st := classRuns(runs, lab.LinkStatic, append(append([]string{}, opDirs...), adminDirs...))
+	if len(st) != 1 || st[0].Env["STATE"] != "degraded" || st[0].Env["OLD_STATE"] != "routable" {
+		t.Errorf("want exactly degraded.d (from routable) to run, got:\n%s", runList(runs))
+	}
+	logText := broker.LogText()
+	for _, want := range []string{"malformed PropertiesChanged dropped", "invalid state value dropped",
+		"unexpected path dropped"} {
+		if !strings.Contains(logText, want) {
+			t.Errorf("broker did not log %q:\n%s", want, logText)
+		}
+	}
+	if broker.Exited() {
+		t.Fatalf("broker died:\n%s", logText)
+	}
+	if _, err := os.Stat("/tmp/evil.d"); err == nil {
+		t.Errorf("/tmp/evil.d exists")
 	}
 }
