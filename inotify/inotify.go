@@ -84,7 +84,9 @@ func New() (*Watcher, error) {
 
 // AddDir watches directory dir for the events in mask, or DefaultMask when
 // mask is 0. It fails with ENOTDIR when dir is not a directory
-// (IN_ONLYDIR). Adding a directory again replaces its mask.
+// (IN_ONLYDIR). Adding a directory again replaces its mask. The kernel
+// keys watches by inode: two paths of one directory (a symlink, a bind
+// mount) share a watch, and its events carry the path added last.
 func (w *Watcher) AddDir(dir string, mask uint32) error {
 	if mask == 0 {
 		mask = DefaultMask
