@@ -216,7 +216,7 @@ func encodeRoute(r Route, add bool) ([]byte, error) {
 	hdr[5], hdr[6], hdr[7] = proto, scope, typ
 	ne.PutUint32(hdr[8:], r.Flags)
 	e := attrEncoder{b: hdr}
-	if r.Dst.Bits() > 0 {
+	if r.Dst.Bits() > 0 || !r.Dst.Addr().IsUnspecified() {
 		e.addr(unix.RTA_DST, r.Dst.Addr())
 	}
 	if r.Src.IsValid() {
