@@ -380,7 +380,7 @@ func (c *Config) String() string {
 	fmt.Fprintf(&b, "System:\n")
 	fmt.Fprintf(&b, "  LogLevel: %s\n  LogFormat: %s\n  Generator: %s\n", c.LogLevel, c.LogFormat, c.Generator)
 	fmt.Fprintf(&b, "  HookTimeout: %s\n  HookParallel: %d\n  StartupTriggers: %t\n", c.HookTimeout, c.HookParallel, c.StartupTriggers)
-	fmt.Fprintf(&b, "  RoutesDebounce: %s\n  User: %s\n", c.RoutesDebounce, quoteList([]string{c.User}))
+	fmt.Fprintf(&b, "  RoutesDebounce: %s\n  User: %s\n", c.RoutesDebounce, quote(c.User))
 	fmt.Fprintf(&b, "Network:\n")
 	fmt.Fprintf(&b, "  Links: %s\n  RoutingPolicyRules: %s\n", quoteList(c.Links), quoteList(c.RoutingPolicyRules))
 	fmt.Fprintf(&b, "  RouteTableBase: %d\n  RulePriority: %d\n", c.RouteTableBase, c.RulePriority)
@@ -389,11 +389,14 @@ func (c *Config) String() string {
 	return b.String()
 }
 
+// quote writes a single-quoted YAML scalar.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // quoteList writes a list as a flow sequence of single-quoted strings.
 func quoteList(l []string) string {
 	q := make([]string, len(l))
 	for i, s := range l {
-		q[i] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		q[i] = quote(s)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
