@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -115,29 +116,36 @@ func Up(t testing.TB, o Options) *Lab {
 	}
 	t.Cleanup(func() { l.down(t) })
 	start := time.Now()
-	l.writeFiles(t)
-	l.StartBus(t)
-	l.makeLinks(t)
-	l.startHolder(t)
+	var phases []string
+	step := func(name string, f func(testing.TB)) {
+		t0 := time.Now()
+		f(t)
+		phases = append(phases, name+" "+time.Since(t0).Round(time.Millisecond).String())
+	}
+	step("files", l.writeFiles)
+	step("bus", l.StartBus)
+	step("links", l.makeLinks)
+	step("holder", l.startHolder)
 	if o.DHCP {
-		l.startDnsmasq(t)
+		step("dnsmasq", l.startDnsmasq)
 	}
 	if o.Polkit {
-		l.startPolkit(t)
+		step("polkitd", l.startPolkit)
 	}
 	if o.Networkd {
-		l.StartNetworkd(t)
+		step("networkd", l.StartNetworkd)
 	}
 	if o.Resolved {
-		l.startResolved(t)
+		step("resolved", l.startResolved)
 	}
 	if o.Hostnamed {
-		l.checkHostnamed(t)
+		step("hostnamed", l.checkHostnamed)
 	}
 	if o.Dhclient {
-		l.StartDhclient(t, LinkDhcp)
+		step("dhclient", func(t testing.TB) { l.StartDhclient(t, LinkDhcp) })
 	}
-	t.Logf("lab: up in %v: dir %s, netns %s/%s, holder %d", time.Since(start).Round(time.Millisecond), dir, l.NS, l.SrvNS, l.Holder)
+	t.Logf("lab: up in %v (%s): dir %s, netns %s/%s, holder %d", time.Since(start).Round(time.Millisecond),
+		strings.Join(phases, ", "), dir, l.NS, l.SrvNS, l.Holder)
 	return l
 }
 

@@ -93,9 +93,20 @@ func (l *Lab) linkProperty(ifindex int, prop string) string {
 // property prop of ifindex (strings unquoted: "configured", "routable").
 func (l *Lab) WaitLinkProperty(t testing.TB, ifindex int, prop, value string, timeout time.Duration) {
 	t.Helper()
-	what := LinkPath(ifindex) + " " + prop + "=" + value
-	waitFor(t, timeout, what, func() (bool, string) {
-		v := l.linkProperty(ifindex, prop)
+	l.WaitProperty(t, "org.freedesktop.network1", LinkPath(ifindex), "org.freedesktop.network1.Link", prop, value, timeout)
+}
+
+// WaitProperty waits until the bus property iface.prop of object path at
+// service reads value (as busValue prints it: strings unquoted, other
+// types as busctl prints them without the signature).
+func (l *Lab) WaitProperty(t testing.TB, service, path, iface, prop, value string, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, timeout, service+" "+path+" "+prop+"="+value, func() (bool, string) {
+		out, err := l.TryBusctl("get-property", service, path, iface, prop)
+		if err != nil {
+			return false, err.Error()
+		}
+		v := busValue(out)
 		return v == value, strconv.Quote(v)
 	})
 }

@@ -109,16 +109,24 @@ func (l *Lab) writePolicies() error {
 }
 
 // cleanStale removes what an earlier lab of a dead test process left: its
-// namespaces (ending the processes inside them) and its run state. Only
-// names of this package's pattern with a dead owner PID are touched.
+// namespaces (ending the processes inside them: networkd, resolved and
+// polkitd lose their parent-death signal when they change user) and its
+// run state. Only names of this package's pattern whose lab dir exists
+// and whose owner PID is dead are touched.
 func cleanStale(t testing.TB) {
 	t.Helper()
 	ents, _ := os.ReadDir("/run/netns")
 	for _, e := range ents {
-		if pid, ok := stalePID(e.Name(), "nbt-", "nbs-"); ok && !alive(pid) {
-			killNetns(t, e.Name(), 0)
-			_ = exec.Command("ip", "netns", "del", e.Name()).Run()
+		pid, ok := stalePID(e.Name(), "nbt-", "nbs-")
+		if !ok || alive(pid) {
+			continue
 		}
+		// Ours only if the lab dir of the same run is there too.
+		if _, err := os.Stat("/tmp/nbl-" + e.Name()[len("nbt-"):]); err != nil {
+			continue
+		}
+		killNetns(t, e.Name(), 0)
+		_ = exec.Command("ip", "netns", "del", e.Name()).Run()
 	}
 	dirs, _ := filepath.Glob("/tmp/nbl-*")
 	for _, d := range dirs {
