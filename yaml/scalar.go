@@ -87,10 +87,6 @@ func scanPlain(l line, col int, flow bool) (*Node, int, error) {
 			if isSpace(next) || (flow && isFlowIndicator(next)) {
 				break
 			}
-			if flow {
-				// {a:1} is the key "a:1" in YAML 1.2 but a: 1 to many readers.
-				return nil, 0, errAt(l, i, "':' inside a plain scalar in a flow collection is not supported")
-			}
 		}
 		if c == '#' && t[i-1] == ' ' {
 			break
