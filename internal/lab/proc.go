@@ -144,10 +144,13 @@ func (p *Proc) waitCode(timeout time.Duration) (int, bool) {
 	return p.state.ExitCode(), true
 }
 
-// Stop ends the process: SIGTERM, up to 5 s to exit, then SIGKILL. It is
-// called by the lab's cleanup too; stopping an exited process is a no-op.
+// Stop ends the process: SIGTERM, up to 5 s to exit, then SIGKILL; then
+// SIGKILL to what is left of its process group (children a script left
+// behind). It is called by the cleanup too; stopping an exited process
+// only does the last step.
 func (p *Proc) Stop(t testing.TB) {
 	t.Helper()
+	defer p.killGroup()
 	if p.Exited() {
 		return
 	}
@@ -159,6 +162,13 @@ func (p *Proc) Stop(t testing.TB) {
 	if _, ok := p.waitCode(5 * time.Second); !ok {
 		t.Errorf("lab: %s (pid %d) survived SIGKILL", p.Name, p.PID)
 	}
+}
+
+// killGroup sends SIGKILL to the process group the process led (spawn
+// sets Setpgid). While any member lives the kernel keeps that ID from
+// being reused, so only leftovers of this process are hit.
+func (p *Proc) killGroup() {
+	_ = syscall.Kill(-p.PID, syscall.SIGKILL)
 }
 
 // LogText returns what the process has written so far.

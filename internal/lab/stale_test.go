@@ -29,11 +29,11 @@ func TestStaleCleanup(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var ns, srv string
+	var ns, srv, dir string
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "LAB" {
-			ns, srv = f[1], f[2]
+		if f := strings.Fields(sc.Text()); len(f) == 4 && f[0] == "LAB" {
+			ns, srv, dir = f[1], f[2], f[3]
 			break
 		}
 	}
@@ -45,7 +45,8 @@ func TestStaleCleanup(t *testing.T) {
 	if ns == "" {
 		t.Fatal("child printed no lab names")
 	}
-	t.Cleanup(func() { // in case cleanStale fails
+	t.Cleanup(func() { // the crashed run's logs, and more in case cleanStale fails
+		_ = os.RemoveAll(dir)
 		for _, n := range []string{ns, srv} {
 			killNetns(t, n, 0)
 			_ = exec.Command("ip", "netns", "del", n).Run()
@@ -75,7 +76,7 @@ func TestStaleCleanup(t *testing.T) {
 // crashChild brings a lab up, reports its names, and dies by SIGKILL.
 func crashChild(t *testing.T) {
 	l := Up(t, Options{Networkd: true, Resolved: true, Polkit: true})
-	os.Stdout.WriteString("LAB " + l.NS + " " + l.SrvNS + "\n")
+	os.Stdout.WriteString("LAB " + l.NS + " " + l.SrvNS + " " + l.Dir + "\n")
 	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	select {}
 }
