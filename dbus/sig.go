@@ -153,6 +153,9 @@ func parseDictEntry(s string, i int, d depth) (int, error) {
 	if j >= len(s) || !isBasic(s[j]) {
 		return j, fmt.Errorf("signature %q: dict entry at byte %d needs a basic key type", s, i)
 	}
+	if j+1 < len(s) && s[j+1] == '}' {
+		return j, fmt.Errorf("signature %q: dict entry at byte %d needs exactly two types, has one", s, i)
+	}
 	if j, err = parseType(s, j+1, d); err != nil {
 		return j, err
 	}
