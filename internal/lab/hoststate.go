@@ -67,15 +67,19 @@ func boolWord(b bool) string {
 	return "no"
 }
 
-// dropCounters removes "expires NNNsec" from ip output: the countdown of an
-// IPv6 route learnt by the host changes between two snapshots by itself.
+// countdowns are ip's words followed by a remaining time ("86390sec")
+// that changes between two snapshots by itself: lifetimes of a DHCP or
+// SLAAC address of the host, the expiry of an RA route.
+var countdowns = map[string]bool{"expires": true, "valid_lft": true, "preferred_lft": true}
+
+// dropCounters removes countdowns (word and value) from ip output.
 func dropCounters(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		f := strings.Fields(l)
 		out := f[:0]
 		for j := 0; j < len(f); j++ {
-			if f[j] == "expires" && j+1 < len(f) && strings.HasSuffix(f[j+1], "sec") {
+			if countdowns[f[j]] && j+1 < len(f) && strings.HasSuffix(f[j+1], "sec") {
 				j++
 				continue
 			}

@@ -115,6 +115,13 @@ func TestHostStateDiff(t *testing.T) {
 		!strings.Contains(got, "metric 100 pref medium") {
 		t.Errorf("dropCounters = %q", got)
 	}
+	addr := "4: eth0 inet 10.0.0.5/24 brd 10.0.0.255 scope global dynamic eth0\\ valid_lft 86390sec preferred_lft 86390sec"
+	if got, want := dropCounters(addr), "4: eth0 inet 10.0.0.5/24 brd 10.0.0.255 scope global dynamic eth0\\"; got != want {
+		t.Errorf("dropCounters(%q) = %q, want %q", addr, got, want)
+	}
+	if got := dropCounters("valid_lft forever preferred_lft forever"); got != "valid_lft forever preferred_lft forever" {
+		t.Errorf("dropCounters dropped a fixed lifetime: %q", got)
+	}
 }
 
 // FuzzParsers feeds the lab's parsers of tool output (dhclient hook log,
