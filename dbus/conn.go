@@ -242,6 +242,11 @@ func (c *Conn) write(ctx context.Context, b []byte) error {
 		return c.err
 	}
 	defer func() { <-c.wlock }()
+	select {
+	case <-c.done: // select picks at random when both were ready
+		return c.err
+	default:
+	}
 	dl, _ := ctx.Deadline()
 	c.f.SetWriteDeadline(dl)
 	n, err := c.f.Write(b)
