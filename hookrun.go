@@ -55,6 +55,25 @@ func (h *hookRunner) runLink(index int32, name, state, old string) {
 	h.runDir(state+".d", name, env)
 }
 
+// submitLease queues routable.d for a new dhclient lease, with
+// DHCP_LEASE and the original broker's DNS and DOMAIN variables.
+func (h *hookRunner) submitLease(index int32, name string, l Lease) {
+	h.queue.Submit(itoa32(index), "lease", func() {
+		cfg := h.cfg()
+		v, ok := h.view(h.ctx, index)
+		if ok && v.Kernel.Name != "" {
+			name = v.Kernel.Name
+		}
+		if !cfg.linkSelected(name) {
+			return
+		}
+		env := h.linkEnv(cfg, &v, name)
+		env = append(env, "STATE=routable", "OLD_STATE=", "DHCP_LEASE="+l.Env(),
+			"DNS="+addrsKey(l.DNS()), "DOMAIN="+l.Domain())
+		h.runDir("routable.d", name, env)
+	})
+}
+
 // submitRoutes queues routes-modified.d for a link.
 func (h *hookRunner) submitRoutes(index int32, name string) {
 	h.queue.Submit(itoa32(index), "routes", func() {

@@ -132,6 +132,7 @@ func (b *broker) applyKernelSync(s kernelSync) {
 		}
 	}
 	b.kernelSynced = true
+	b.actOnLeases()
 	if b.cfg.Generator == genKernel {
 		b.statesSynced = true
 	}
@@ -146,10 +147,14 @@ func (b *broker) setKernelLink(l *link, kl rtnl.Link) {
 	if l.inKern && l.kernel.Name != kl.Name && b.ready {
 		b.log.Info("link renamed", "ifindex", l.index, "old", l.kernel.Name, "link", kl.Name)
 	}
+	added := !l.inKern || l.kernel.Name != kl.Name
 	if !l.inKern && b.ready {
 		b.log.Info("link added", "link", kl.Name, "ifindex", l.index)
 	}
 	l.kernel, l.inKern = kl, true
+	if added && len(b.leases) > 0 {
+		b.actOnLeases() // a lease may have waited for this link
+	}
 }
 
 func (b *broker) removeLink(idx int32) {

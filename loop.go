@@ -64,16 +64,21 @@ type broker struct {
 
 	routesDue map[int32]time.Time // debounced routes-modified.d per link
 	policy    *policy             // routing policy rules; nil when unused
+
+	leases      leaseSync        // dhclient: the current lease per interface
+	leasesActed map[string]Lease // dhclient: the lease last acted on per interface
+	push        *pusher          // resolved/hostnamed pushes; nil when unused
 }
 
 func newBroker(cfg *Config, log *logger, run *hookRunner) *broker {
 	return &broker{
 		cfg: cfg, log: log, run: run,
-		events:    make(chan any, 256),
-		views:     make(chan viewRequest),
-		links:     map[int32]*link{},
-		manager:   map[string]string{},
-		routesDue: map[int32]time.Time{},
+		events:      make(chan any, 256),
+		views:       make(chan viewRequest),
+		links:       map[int32]*link{},
+		manager:     map[string]string{},
+		leasesActed: map[string]Lease{},
+		routesDue:   map[int32]time.Time{},
 	}
 }
 
@@ -118,6 +123,8 @@ func (b *broker) apply(ev any) {
 		b.setStates(b.linkFor(e.index), e.props)
 	case managerStates:
 		b.setManager(e)
+	case leaseSync:
+		b.applyLeases(e)
 	case reloadEvent:
 		b.cfg = e.cfg
 		if b.policy != nil {

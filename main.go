@@ -99,6 +99,10 @@ func serve(cfg *Config) int {
 			log.Warn("sd_notify failed", "err", err)
 		}
 	}
+	if cfg.UseDNS || cfg.UseDomain || cfg.UseHostname {
+		b.push = newPusher(log, current.Load, "")
+		go b.push.run(ctx)
+	}
 	loopCtx, stopLoop := context.WithCancel(context.Background())
 	loopDone := make(chan struct{})
 	go func() { b.loop(loopCtx); close(loopDone) }()
@@ -143,6 +147,13 @@ func startSources(ctx context.Context, cfg *Config, log *logger, b *broker) {
 		go n.run(ctx)
 	case genKernel:
 		// states come from the kernel source
+	case genDhclient:
+		d := &dhclientSource{log: log, events: b.events, patterns: cfg.LeaseFiles, debounce: 150 * time.Millisecond}
+		go func() {
+			if err := d.run(ctx); err != nil && ctx.Err() == nil {
+				log.Fatal("lease file watcher failed", "err", err)
+			}
+		}()
 	}
 }
 
