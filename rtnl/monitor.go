@@ -3,7 +3,6 @@ package rtnl
 import (
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,8 +23,7 @@ const defaultReadBuffer = 4 << 20
 // Monitor receives change notifications. Receive must be called from one
 // goroutine at a time; Close may be called from any.
 type Monitor struct {
-	s      *socket
-	closed atomic.Bool
+	s *socket
 }
 
 // Subscribe opens a notification socket in the calling thread's network
@@ -85,7 +83,7 @@ func (m *Monitor) SetReadBuffer(n int) error {
 func (m *Monitor) Receive() ([]Event, error) {
 	b, trunc, err := m.s.recv()
 	if err != nil {
-		if m.closed.Load() || errors.Is(err, ErrClosed) {
+		if errors.Is(err, ErrClosed) {
 			return nil, ErrClosed
 		}
 		return nil, fmt.Errorf("%w: receive: %w", ErrOverrun, err)
@@ -101,9 +99,4 @@ func (m *Monitor) Receive() ([]Event, error) {
 }
 
 // Close closes the socket and unblocks a Receive in progress.
-func (m *Monitor) Close() error {
-	if m.closed.Swap(true) {
-		return ErrClosed
-	}
-	return m.s.close()
-}
+func (m *Monitor) Close() error { return m.s.close() }

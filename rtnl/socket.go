@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,6 +24,9 @@ type socket struct {
 	rc  syscall.RawConn
 	pid uint32 // our port id, assigned by the kernel at bind
 	buf []byte
+	// closed is set by close: the poller's "use of closed file" error is
+	// not os.ErrClosed, so errors are mapped with this flag instead.
+	closed atomic.Bool
 }
 
 // openSocket creates and binds a rtnetlink socket in the calling thread's
@@ -59,9 +63,9 @@ func (s *socket) setInt(level, opt, v int) error {
 	var serr error
 	err := s.rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), level, opt, v) })
 	if err != nil {
-		return closedErr(err)
+		return s.closedErr(err)
 	}
-	return serr
+	return s.closedErr(serr)
 }
 
 func (s *socket) send(b []byte) error {
@@ -71,9 +75,9 @@ func (s *socket) send(b []byte) error {
 		return serr != unix.EAGAIN
 	})
 	if err != nil {
-		return closedErr(err)
+		return s.closedErr(err)
 	}
-	return serr
+	return s.closedErr(serr)
 }
 
 // recv reads one datagram into s.buf, dropping any that is not from the
@@ -89,13 +93,13 @@ func (s *socket) recv() (b []byte, trunc bool, err error) {
 			return rerr != unix.EAGAIN
 		})
 		if err != nil {
-			return nil, false, closedErr(err)
+			return nil, false, s.closedErr(err)
 		}
 		if rerr == unix.EINTR {
 			continue
 		}
 		if rerr != nil {
-			return nil, false, rerr
+			return nil, false, s.closedErr(rerr)
 		}
 		if nl, ok := from.(*unix.SockaddrNetlink); !ok || nl.Pid != 0 {
 			continue
@@ -106,11 +110,16 @@ func (s *socket) recv() (b []byte, trunc bool, err error) {
 
 func (s *socket) portID() uint32 { return s.pid }
 
-func (s *socket) close() error { return closedErr(s.f.Close()) }
+func (s *socket) close() error {
+	if s.closed.Swap(true) {
+		return ErrClosed
+	}
+	return s.f.Close()
+}
 
-// closedErr maps the os package's "file already closed" to ErrClosed.
-func closedErr(err error) error {
-	if errors.Is(err, os.ErrClosed) {
+// closedErr reports any error of a closed socket as ErrClosed.
+func (s *socket) closedErr(err error) error {
+	if s.closed.Load() || errors.Is(err, os.ErrClosed) {
 		return ErrClosed
 	}
 	return err
