@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
