@@ -2,6 +2,7 @@ package lab
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,7 +118,7 @@ func (l *Lab) waitDhclient(t testing.TB, p *Proc, timeout time.Duration, after i
 		}
 		evs := l.DhclientEvents(t)
 		for _, ev := range evs {
-			if ev.Line >= after && (iface == "" || ev.Iface == iface) && (len(reasons) == 0 || contains(reasons, ev.Reason)) {
+			if ev.Line >= after && (iface == "" || ev.Iface == iface) && (len(reasons) == 0 || slices.Contains(reasons, ev.Reason)) {
 				found = ev
 				return true, ""
 			}
@@ -128,13 +129,4 @@ func (l *Lab) waitDhclient(t testing.TB, p *Proc, timeout time.Duration, after i
 		return false, "no events"
 	})
 	return found
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

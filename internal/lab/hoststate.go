@@ -10,7 +10,8 @@ import (
 
 // hostState is what a lab must never change on the host
 // (real-components.md §2): hostname, resolv.conf, /etc/hostname, the system
-// bus socket, and the root netns's links, addresses, routes and rules.
+// bus socket, and the root netns's links, addresses, routes and rules;
+// also /etc/passwd and /etc/group, which the lab's users must not reach.
 type hostState map[string]string
 
 // snapshotHost records the host state. A command that fails is recorded
@@ -18,7 +19,7 @@ type hostState map[string]string
 func snapshotHost() hostState {
 	s := hostState{}
 	s["hostname"], _ = os.Hostname()
-	for _, f := range []string{"/etc/resolv.conf", "/etc/hostname"} {
+	for _, f := range []string{"/etc/resolv.conf", "/etc/hostname", "/etc/passwd", "/etc/group"} {
 		s["sha256 "+f] = fileHash(f)
 	}
 	_, err := os.Lstat("/run/dbus/system_bus_socket")

@@ -49,6 +49,10 @@ type Options struct {
 	// makes systemd-hostnamed bus-activatable (and checks it once);
 	// Polkit runs polkitd with private rules directories.
 	Resolved, Hostnamed, Polkit bool
+	// Users are system users (and groups of the same name) that exist
+	// inside the lab only, e.g. "network-broker": private copies of
+	// /etc/passwd and /etc/group are mounted there. See Lab.User.
+	Users []string
 }
 
 // Full returns Options with every component on.
@@ -82,6 +86,7 @@ type Lab struct {
 	polkit    *Proc
 	dhclients map[string]*Proc
 	names     map[string]int
+	users     []labUser
 }
 
 var labSeq atomic.Int32
@@ -123,9 +128,9 @@ func Up(t testing.TB, o Options) *Lab {
 		phases = append(phases, name+" "+time.Since(t0).Round(time.Millisecond).String())
 	}
 	step("files", l.writeFiles)
-	step("bus", l.StartBus)
 	step("links", l.makeLinks)
 	step("holder", l.startHolder)
+	step("bus", l.StartBus)
 	if o.DHCP {
 		step("dnsmasq", l.startDnsmasq)
 	}
@@ -218,8 +223,12 @@ func (l *Lab) down(t testing.TB) {
 			p.Stop(t)
 		}
 	}
+	keep := []int{l.Holder}
+	if bus != nil {
+		keep = append(keep, bus.PID)
+	}
 	for _, ns := range []string{l.NS, l.SrvNS} {
-		killNetns(t, ns, l.Holder)
+		killNetns(t, ns, keep...)
 	}
 	for _, p := range []*Proc{holder, bus} {
 		if p != nil {

@@ -158,6 +158,7 @@ func (p *Proc) Stop(t testing.TB) {
 	if _, ok := p.waitCode(5 * time.Second); ok {
 		return
 	}
+	t.Logf("lab: %s (pid %d) ignored SIGTERM for 5 s: SIGKILL", p.Name, p.PID)
 	_ = p.Signal(syscall.SIGKILL)
 	if _, ok := p.waitCode(5 * time.Second); !ok {
 		t.Errorf("lab: %s (pid %d) survived SIGKILL", p.Name, p.PID)

@@ -26,6 +26,7 @@ var mountPoints = []string{
 	"/run/systemd", "/run/dbus", "/etc/systemd/network", "/etc/dhcp",
 	"/var/lib/dhcp", "/etc/hostname", "/etc/resolv.conf",
 	"/usr/share/polkit-1/actions", "/usr/share/polkit-1/rules.d", "/etc/polkit-1/rules.d",
+	"/etc/passwd", "/etc/group",
 }
 
 // Require skips the test unless the lab can run here: root, Linux, the

@@ -16,7 +16,9 @@ import (
 func (l *Lab) StartBus(t testing.TB) {
 	t.Helper()
 	_ = os.Remove(l.Dir + "/bus.sock")
-	cmd := exec.Command("dbus-daemon", "--config-file="+l.Dir+"/run/bus.conf", "--nofork", "--nopidfile")
+	// Inside the lab's mount namespace: dbus-daemon looks up every
+	// client's groups, so it must see the lab's users (Options.Users).
+	cmd := l.Command(nil, "dbus-daemon", "--config-file="+l.Dir+"/run/bus.conf", "--nofork", "--nopidfile")
 	p := startProc(t, "dbus-daemon", l.logPath("dbus-daemon"), cmd, false)
 	l.mu.Lock()
 	l.bus = p

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -52,6 +53,9 @@ func (l *Lab) writeFiles(t testing.TB) {
 		"ns/resolv.conf": "nameserver 127.0.0.53\noptions edns0 trust-ad\n",
 		"ns/run-systemd/resolved.conf.d/lab.conf": "[Resolve]\nLLMNR=no\nMulticastDNS=no\nDNSStubListener=yes\n",
 	}, 0o644))
+	userBinds, err := l.writeUsers()
+	check(t, err)
+	binds = append(binds, userBinds...)
 	check(t, writeFiles(d, map[string]string{"bin/ns-init": nsInit(d, Hostname, binds, namespaces("self"))}, 0o755))
 	if l.opts.NetworkdConf != "" {
 		check(t, writeFiles(d, map[string]string{"ns/run-systemd/networkd.conf.d/lab.conf": l.opts.NetworkdConf}, 0o644))
@@ -125,7 +129,7 @@ func cleanStale(t testing.TB) {
 		if _, err := os.Stat("/tmp/nbl-" + e.Name()[len("nbt-"):]); err != nil {
 			continue
 		}
-		killNetns(t, e.Name(), 0)
+		killNetns(t, e.Name())
 		_ = exec.Command("ip", "netns", "del", e.Name()).Run()
 	}
 	dirs, _ := filepath.Glob("/tmp/nbl-*")
@@ -155,10 +159,11 @@ func alive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// killNetns ends every process left in netns ns except keep (the holder),
-// through pidfds: SIGTERM, up to 5 s, then SIGKILL. These are processes the
-// lab started indirectly (bus-activated services, children of tests).
-func killNetns(t testing.TB, ns string, keep int) {
+// killNetns ends every process left in netns ns except those in keep (the
+// holder and the bus, stopped last), through pidfds: SIGTERM, up to 5 s,
+// then SIGKILL. These are processes the lab started indirectly
+// (bus-activated services, children of tests).
+func killNetns(t testing.TB, ns string, keep ...int) {
 	t.Helper()
 	if _, err := os.Stat("/run/netns/" + ns); err != nil {
 		return
@@ -169,7 +174,7 @@ func killNetns(t testing.TB, ns string, keep int) {
 		return
 	}
 	for _, f := range strings.Fields(string(out)) {
-		if pid, err := strconv.Atoi(f); err == nil && pid != keep && pid != os.Getpid() {
+		if pid, err := strconv.Atoi(f); err == nil && !slices.Contains(keep, pid) && pid != os.Getpid() {
 			t.Logf("lab: ending leftover %s (pid %d) in netns %s", comm(pid), pid, ns)
 			killPID(t, pid, "")
 		}
@@ -190,6 +195,9 @@ func killPID(t testing.TB, pid int, wantComm string) {
 		return
 	}
 	for _, sig := range []unix.Signal{unix.SIGTERM, unix.SIGKILL} {
+		if sig == unix.SIGKILL {
+			t.Logf("lab: pid %d (%s) ignored SIGTERM for 5 s: SIGKILL", pid, comm(pid))
+		}
 		if unix.PidfdSendSignal(fd, sig, nil, 0) != nil {
 			return
 		}

@@ -48,7 +48,7 @@ func TestStaleCleanup(t *testing.T) {
 	t.Cleanup(func() { // the crashed run's logs, and more in case cleanStale fails
 		_ = os.RemoveAll(dir)
 		for _, n := range []string{ns, srv} {
-			killNetns(t, n, 0)
+			killNetns(t, n)
 			_ = exec.Command("ip", "netns", "del", n).Run()
 		}
 	})
