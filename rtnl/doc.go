@@ -13,7 +13,10 @@
 //   - Any receive error on a Monitor, and any truncated notification, is
 //     reported as ErrOverrun: events were lost and the caller must resync
 //     with a dump (Conn.Links, Conn.Addresses, Conn.Routes, Conn.Rules).
-//     NETLINK_NO_ENOBUFS is never set.
+//     NETLINK_NO_ENOBUFS is never set. After an overrun the kernel silently
+//     drops every further notification until the socket's queue has been
+//     read empty, so Receive discards the queue before it returns
+//     ErrOverrun; a dump taken after that covers everything discarded.
 //   - Dumps interrupted by a concurrent change (NLM_F_DUMP_INTR) are retried
 //     a few times; after that the last result is returned together with
 //     ErrDumpInterrupted.

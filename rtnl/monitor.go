@@ -20,6 +20,10 @@ var DefaultGroups = []uint32{
 // hundreds of changes fit (protocols.md §4.7: 4–8 MiB).
 const defaultReadBuffer = 4 << 20
 
+// drainMax bounds the datagrams discarded after an overrun, so a steady
+// stream of changes cannot keep Receive draining forever.
+const drainMax = 1 << 14
+
 // Monitor receives change notifications. Receive must be called from one
 // goroutine at a time; Close may be called from any.
 type Monitor struct {
@@ -77,13 +81,20 @@ func (m *Monitor) SetReadBuffer(n int) error {
 //
 // An error matching ErrOverrun means events were lost: a receive error
 // (ENOBUFS when the buffer overflowed; also ENOMEM, EMSGSIZE), a datagram
-// truncated by the buffer, or a malformed datagram. Resync with a dump and
-// keep calling Receive: the Monitor stays usable. After Close, Receive
-// returns ErrClosed.
+// truncated by the buffer, or a malformed datagram. Resync with a dump
+// taken after Receive returned, and keep calling Receive: the Monitor
+// stays usable. After Close, Receive returns ErrClosed.
+//
+// On a receive error Receive first discards what is still queued: those
+// changes are older than the caller's next dump, and until the queue is
+// empty the kernel would silently drop every new notification.
 func (m *Monitor) Receive() ([]Event, error) {
 	b, trunc, err := m.s.recv()
 	if err != nil {
 		if errors.Is(err, ErrClosed) {
+			return nil, ErrClosed
+		}
+		if derr := m.s.drain(drainMax); errors.Is(derr, ErrClosed) {
 			return nil, ErrClosed
 		}
 		return nil, fmt.Errorf("%w: receive: %w", ErrOverrun, err)

@@ -108,6 +108,28 @@ func (s *socket) recv() (b []byte, trunc bool, err error) {
 	}
 }
 
+// drain discards the datagrams queued on the socket, without waiting, up
+// to max of them. After an overrun the kernel marks a netlink socket
+// congested and silently drops every later notification until its queue
+// has been read empty (net/netlink/af_netlink.c: netlink_overrun,
+// netlink_rcv_wake); draining ends that at once.
+func (s *socket) drain(max int) error {
+	var rerr error
+	for range max {
+		err := s.rc.Read(func(fd uintptr) bool {
+			_, _, _, _, rerr = unix.Recvmsg(int(fd), s.buf, nil, unix.MSG_DONTWAIT)
+			return true
+		})
+		if err != nil {
+			return s.closedErr(err)
+		}
+		if rerr == unix.EAGAIN {
+			return nil
+		}
+	}
+	return nil
+}
+
 func (s *socket) portID() uint32 { return s.pid }
 
 func (s *socket) close() error {
