@@ -23,11 +23,11 @@ func (p *parser) cur() (line, bool) {
 // Lines that continue it must be indented more than parent.
 func (p *parser) node(col, parent int) (*Node, error) {
 	l, _ := p.cur()
-	if p.depth++; p.depth > MaxDepth {
-		return nil, errAt(l, col, "nesting deeper than %d levels is not supported", MaxDepth)
-	}
-	defer func() { p.depth-- }()
 	if isSeqEntry(l.text, col) {
+		if err := p.enter(l, col); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		return p.sequence(col)
 	}
 	key, after, err := scanKey(l, col)
@@ -35,6 +35,10 @@ func (p *parser) node(col, parent int) (*Node, error) {
 		return nil, err
 	}
 	if key != nil {
+		if err := p.enter(l, col); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		return p.mapping(col, key, after)
 	}
 	n, err := inlineValue(l, col)
@@ -44,6 +48,17 @@ func (p *parser) node(col, parent int) (*Node, error) {
 	p.i++
 	return n, p.checkEnd(n, parent)
 }
+
+// enter counts one more level of block collections, up to MaxDepth.
+func (p *parser) enter(l line, col int) error {
+	if p.depth++; p.depth > MaxDepth {
+		return errAt(l, col, "nesting deeper than %d levels is not supported", MaxDepth)
+	}
+	return nil
+}
+
+// leave ends a level that enter counted.
+func (p *parser) leave() { p.depth-- }
 
 // checkEnd rejects a line after the single-line node n that would continue
 // it: indented more than parent.
@@ -123,6 +138,9 @@ func (p *parser) mapping(col int, key *Node, after int) (*Node, error) {
 		}
 		if l.indent > col {
 			return nil, errAt(l, l.indent, "bad indentation: want a key at column %d", col+1)
+		}
+		if isSeqEntry(l.text, col) {
+			return nil, errAt(l, col, "want a mapping key (\"key: value\") at column %d, got a sequence entry", col+1)
 		}
 		if key, after, err = scanKey(l, col); err != nil {
 			return nil, err

@@ -18,7 +18,7 @@ func scanFlow(l line, col int) (*Node, int, error) {
 		if at(l.text, i) == closing {
 			return n, i + 1, nil
 		}
-		if err := checkFlowItem(l, col, i); err != nil {
+		if err := checkFlowItem(l, col, i, closing); err != nil {
 			return nil, 0, err
 		}
 		var err error
@@ -47,11 +47,11 @@ func scanFlow(l line, col int) (*Node, int, error) {
 }
 
 // checkFlowItem rejects what cannot start an entry of the flow collection
-// opened at col: the end of the line, a comment, an empty entry, nesting.
-func checkFlowItem(l line, col, i int) error {
+// opened at col and closed by closing: the end of the line, a comment, an empty entry, nesting.
+func checkFlowItem(l line, col, i int, closing rune) error {
 	switch c := at(l.text, i); {
 	case i == len(l.text), c == '#':
-		return errAt(l, col, "multi-line flow collections are not supported (no closing bracket on this line)")
+		return errAt(l, col, "multi-line flow collections are not supported (no closing %q on this line)", closing)
 	case c == ',':
 		return errAt(l, i, "empty entries in flow collections are not allowed")
 	case c == '[', c == '{':
@@ -104,7 +104,7 @@ func flowPair(l line, i int, n *Node, keys keySet) (int, error) {
 		n.Pairs = append(n.Pairs, Pair{Key: key, Value: emptyNode(l, colon)})
 		return j, nil
 	}
-	if err := checkFlowItem(l, n.Column-1, j); err != nil {
+	if err := checkFlowItem(l, n.Column-1, j, '}'); err != nil {
 		return 0, err
 	}
 	v, end, err := flowScalar(l, j)
