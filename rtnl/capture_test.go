@@ -126,7 +126,7 @@ func captureNotifications(t *testing.T, ns *nstest.NS) {
 		t.Fatal(err)
 	}
 	defer s.close()
-	for _, g := range DefaultGroups {
+	for _, g := range defaultGroups {
 		if err := s.setInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g)); err != nil {
 			t.Fatal(err)
 		}

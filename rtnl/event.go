@@ -20,8 +20,8 @@ type Event struct {
 // DecodeMessages decodes one netlink datagram into events. It is a pure
 // function of its input. Link, address, route and rule messages become
 // events; NOOP, DONE, OVERRUN and message types it does not know are
-// skipped, as are routes and rules of families other than IPv4/IPv6
-// (multicast routing, MPLS). NLMSG_ERROR, a malformed message or a
+// skipped, as are addresses, routes and rules of families other than
+// IPv4/IPv6 (multicast routing, MPLS). NLMSG_ERROR, a malformed message or a
 // malformed attribute is an error that names the message; events decoded
 // before it are returned with it.
 func DecodeMessages(b []byte) ([]Event, error) {
@@ -51,6 +51,9 @@ func decodeEvent(m message) (ev Event, ok bool, err error) {
 		ev.Link = &l
 		return ev, err == nil, err
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
+		if !ipFamily(m.Data) {
+			return ev, false, nil
+		}
 		a, err := decodeAddress(m.Data)
 		ev.Addr = &a
 		return ev, err == nil, err
@@ -74,7 +77,8 @@ func decodeEvent(m message) (ev Event, ok bool, err error) {
 	return ev, false, nil
 }
 
-// ipFamily reports whether a route or rule payload is AF_INET/AF_INET6;
+// ipFamily reports whether an address, route or rule payload is
+// AF_INET/AF_INET6;
 // a payload too short to tell is left to the decoder to reject.
 func ipFamily(b []byte) bool {
 	return len(b) == 0 || b[0] == afInet || b[0] == afInet6

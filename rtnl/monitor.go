@@ -7,9 +7,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// DefaultGroups are the groups Subscribe joins when given none: links,
+// defaultGroups are the groups Subscribe joins when given none: links,
 // IPv4/IPv6 addresses, routes and rules.
-var DefaultGroups = []uint32{
+var defaultGroups = []uint32{
 	unix.RTNLGRP_LINK,
 	unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR,
 	unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_IPV6_ROUTE,
@@ -33,7 +33,9 @@ type Monitor struct {
 // Subscribe opens a notification socket in the calling thread's network
 // namespace and joins the groups (RTNLGRP_* numbers) with
 // NETLINK_ADD_MEMBERSHIP, which, unlike the legacy bitmask, reaches IPv6
-// rules (group 19). No groups means DefaultGroups. It asks for a 4 MiB
+// rules (group 19). No groups means links, IPv4/IPv6 addresses, IPv4/IPv6
+// routes and IPv4/IPv6 rules (RTNLGRP_LINK, _IPV4_IFADDR, _IPV6_IFADDR,
+// _IPV4_ROUTE, _IPV6_ROUTE, _IPV4_RULE, _IPV6_RULE). It asks for a 4 MiB
 // receive buffer (SO_RCVBUFFORCE when privileged, else SO_RCVBUF, which the
 // kernel caps at net.core.rmem_max).
 //
@@ -41,7 +43,7 @@ type Monitor struct {
 // between the dump and the first notification.
 func Subscribe(groups ...uint32) (*Monitor, error) {
 	if len(groups) == 0 {
-		groups = DefaultGroups
+		groups = defaultGroups
 	}
 	s, err := openSocket()
 	if err != nil {
