@@ -15,6 +15,7 @@ import (
 // started (directly, through the bus, or as a stray child inside the
 // netns) is gone, both netns are deleted and the lab dir is removed.
 func TestTeardown(t *testing.T) {
+	Require(t)
 	var (
 		dir, ns, srv string
 		pids         = map[string]int{}
@@ -44,6 +45,9 @@ func TestTeardown(t *testing.T) {
 			}
 		}
 	})
+	if dir == "" {
+		t.Fatal("the lab subtest ended before its lab was up")
+	}
 	// The stray was reparented to PID 1, which may reap it late (§5):
 	// gone() counts a zombie as gone, but give the reaper a moment.
 	deadline := time.Now().Add(2 * time.Second)
