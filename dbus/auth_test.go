@@ -29,6 +29,7 @@ var authConversations = []struct {
 	guid    string // wanted result; "" = an error containing errText
 	errText string
 	rest    string // bytes that must stay buffered for the message reader
+	hangup  bool   // the server closes after its script
 }{
 	{name: "external-successful", steps: []authStep{
 		{"AUTH EXTERNAL " + testUIDHex, "OK 0123456789abcdef0123456789abcdef\r\n"},
@@ -82,7 +83,7 @@ var authConversations = []struct {
 	{name: "empty line", steps: []authStep{
 		{"AUTH EXTERNAL " + testUIDHex, "\r\n"}}, errText: "empty line"},
 	{name: "EOF", steps: []authStep{
-		{"AUTH EXTERNAL " + testUIDHex, ""}}, errText: "EOF"},
+		{"AUTH EXTERNAL " + testUIDHex, ""}}, errText: "EOF", hangup: true},
 }
 
 // socketpair returns both ends of a connected AF_UNIX stream pair.
@@ -129,8 +130,9 @@ func TestAuthConversations(t *testing.T) {
 					io.WriteString(sf, s.reply)
 				}
 			}
-			if c.guid == "" {
-				sf.Close() // a client still waiting sees EOF
+			go io.Copy(io.Discard, sr) // whatever the client says after the script
+			if c.hangup {
+				sf.Close()
 			}
 			res := <-done
 			if c.guid != "" {
