@@ -170,6 +170,9 @@ func TestAddressFlagsSupersede(t *testing.T) {
 	if with.Addr.String() != "2001:db8::1" || with.Peer.IsValid() {
 		t.Fatalf("IPv6 with IFA_ADDRESS only: addr %v peer %v", with.Addr, with.Peer)
 	}
+	if _, err := decodeAddress([]byte{7, 24, 0, 0, 1, 0, 0, 0}); err == nil || !strings.Contains(err.Error(), "unsupported family 7") {
+		t.Fatalf("family 7: %v", err)
+	}
 }
 
 func TestErrorDecoding(t *testing.T) {
