@@ -105,12 +105,28 @@ func Up(t testing.TB, o Options) *Lab {
 	if o.NetworkFiles == nil {
 		o.NetworkFiles = DefaultNetworkFiles()
 	}
-	n := labSeq.Add(1)
-	pid := os.Getpid()
-	dir := fmt.Sprintf("/tmp/nbl-%d-%d", pid, n)
+	if o.Dhclient && !o.DHCP {
+		t.Fatal("lab: Options.Dhclient needs Options.DHCP (dnsmasq serves the lease)")
+	}
 	rdir, err := resolvedDir()
 	if err != nil {
 		t.Fatalf("lab: %v", err)
+	}
+	// Claim a fresh dir: one kept from a failed run of an earlier process
+	// with the same PID may exist.
+	pid := os.Getpid()
+	var n int32
+	var dir string
+	for {
+		n = labSeq.Add(1)
+		dir = fmt.Sprintf("/tmp/nbl-%d-%d", pid, n)
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			break
+		}
+		if !os.IsExist(err) || n > 10000 {
+			t.Fatalf("lab: %v", err)
+		}
 	}
 	l := &Lab{
 		Dir: dir, Bus: "unix:path=" + dir + "/bus.sock",

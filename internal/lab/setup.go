@@ -22,9 +22,9 @@ import (
 func (l *Lab) writeFiles(t testing.TB) {
 	t.Helper()
 	d := l.Dir
-	if err := os.Mkdir(d, 0o755); err != nil {
-		t.Fatalf("lab: %v", err)
-	}
+	// Up made d; mkdir's mode was cut by the umask, and systemd-network,
+	// nobody and polkitd must reach the socket and files in it.
+	check(t, os.Chmod(d, 0o755))
 	for _, sub := range []string{"bin", "run/services", "run/bus.d", "log", "ns/run-systemd", "ns/run-dbus",
 		"ns/etc-systemd-network", "ns/etc-dhcp", "ns/var-lib-dhcp", "ns/polkit-actions",
 		"ns/polkit-usr-rules", "ns/polkit-etc-rules"} {
