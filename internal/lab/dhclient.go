@@ -109,6 +109,8 @@ func (l *Lab) WaitDhclientReason(t testing.TB, timeout time.Duration, after int,
 	return l.waitDhclient(t, nil, timeout, after, "", reasons...)
 }
 
+// waitDhclient is WaitDhclientReason limited to iface (when not empty),
+// failing early when p (when not nil) exits.
 func (l *Lab) waitDhclient(t testing.TB, p *Proc, timeout time.Duration, after int, iface string, reasons ...string) DhclientEvent {
 	t.Helper()
 	var found DhclientEvent

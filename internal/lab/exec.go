@@ -168,5 +168,8 @@ type cmdError struct {
 	stderr string
 }
 
+// Error is the command's error and its stderr.
 func (e *cmdError) Error() string { return e.err.Error() + ": " + e.stderr }
+
+// Unwrap gives the *exec.ExitError (or start error) for errors.As.
 func (e *cmdError) Unwrap() error { return e.err }

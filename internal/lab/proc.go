@@ -129,6 +129,7 @@ func (p *Proc) Wait(t testing.TB, timeout time.Duration) int {
 	return code
 }
 
+// waitCode waits up to timeout; ok is false if the process still runs.
 func (p *Proc) waitCode(timeout time.Duration) (int, bool) {
 	select {
 	case <-p.done:
