@@ -1,3 +1,5 @@
+//go:build capture
+
 package rtnl
 
 import (
@@ -12,17 +14,15 @@ import (
 	"network-broker/internal/nstest"
 )
 
-// TestCapture re-records testdata/ from the running kernel:
+// TestCapture re-records testdata/ from the running kernel (as root):
 //
-//	RTNL_CAPTURE=1 go test -run '^TestCapture$' ./rtnl
+//	go test -tags capture -run '^TestCapture$' ./rtnl
 //
+// The build tag keeps this harness out of ordinary test runs.
 // It builds the topology of topology_test.go in a fresh namespace and
 // writes the raw datagrams the kernel sent: dump replies, notifications
 // and error acks. testdata/README.md says when and where they were taken.
 func TestCapture(t *testing.T) {
-	if os.Getenv("RTNL_CAPTURE") != "1" {
-		t.Skip("set RTNL_CAPTURE=1 to re-record testdata/ from the kernel")
-	}
 	ns := nstest.New(t)
 	buildTopology(t, ns)
 	c := dialIn(t, ns)

@@ -26,8 +26,13 @@ import (
 // tool, or fails it when the environment says CI=true.
 func RequireRoot(t testing.TB) {
 	t.Helper()
+	requireRoot(t, os.Geteuid())
+}
+
+func requireRoot(t testing.TB, euid int) {
+	t.Helper()
 	reason := ""
-	if os.Geteuid() != 0 {
+	if euid != 0 {
 		reason = "needs root to create network namespaces (run as root, e.g. sudo go test)"
 	} else if _, err := exec.LookPath("ip"); err != nil {
 		reason = "needs the ip tool (Debian package iproute2)"

@@ -2,6 +2,7 @@ package nstest
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"syscall"
@@ -61,29 +62,46 @@ func TestNamespaceLifecycle(t *testing.T) {
 	}
 }
 
-func TestRequireRootUnderCI(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("only meaningful when not root; as root RequireRoot passes")
+// TestRequireRootGuard checks both branches of the guard for a non-root
+// user: skip normally, fail under CI=true.
+func TestRequireRootGuard(t *testing.T) {
+	for _, ci := range []string{"", "true"} {
+		t.Setenv("CI", ci)
+		ft := &fakeTB{TB: t}
+		func() {
+			defer func() { _ = recover() }() // fakeTB stops the call like Fatal/Skip
+			requireRoot(ft, 1000)
+		}()
+		if ft.fatal != (ci == "true") || ft.skipped != (ci != "true") {
+			t.Errorf("CI=%q: fatal %v skipped %v", ci, ft.fatal, ft.skipped)
+		}
+		if ci == "true" && !strings.Contains(ft.msg, "CI=true") {
+			t.Errorf("CI failure message %q does not say why", ft.msg)
+		}
 	}
-	t.Setenv("CI", "true")
 	ft := &fakeTB{TB: t}
-	func() {
-		defer func() { recover() }()
-		RequireRoot(ft)
-	}()
-	if !ft.fatal {
-		t.Fatal("RequireRoot with CI=true did not fail")
+	requireRoot(ft, 0)
+	if ft.fatal || ft.skipped {
+		t.Error("root was refused")
 	}
 }
 
-// fakeTB records Fatalf instead of stopping the real test.
+// fakeTB records Fatalf and Skip instead of acting on the real test, and
+// stops the caller with a panic as the real ones stop the goroutine.
 type fakeTB struct {
 	testing.TB
-	fatal bool
+	fatal, skipped bool
+	msg            string
 }
 
 func (f *fakeTB) Helper() {}
-func (f *fakeTB) Fatalf(string, ...any) {
-	f.fatal = true
+
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.fatal, f.msg = true, fmt.Sprintf(format, args...)
 	panic("fatal")
+}
+
+func (f *fakeTB) Skip(args ...any) {
+	f.skipped = true
+	panic("skip")
 }
