@@ -33,7 +33,7 @@ func DecodeMessages(b []byte) ([]Event, error) {
 	for i, m := range msgs {
 		ev, ok, err := decodeEvent(m)
 		if err != nil {
-			return evs, fmt.Errorf("message %d (type %d): %w", i, m.Type, err)
+			return evs, fmt.Errorf("%w (message %d of the datagram, type %d)", err, i, m.Type)
 		}
 		if ok {
 			evs = append(evs, ev)
