@@ -83,8 +83,9 @@ func compareWithIP(t *testing.T, ns *nstest.NS, c *Conn) {
 	}
 }
 
-// TestDumpsMatchIP builds links, addresses (v4/v6, peer, broadcast,
-// label, lifetimes), routes in several tables (multipath, blackhole,
+// TestDumpsMatchIP builds links (veth, bridge, a veth with its peer in
+// another namespace), addresses (v4/v6, peer, broadcast, label, lifetimes,
+// secondary), routes in several tables (multipath, blackhole,
 // unreachable, ids > 255) and rules, then compares field by field.
 func TestDumpsMatchIP(t *testing.T) {
 	t.Parallel()
@@ -97,6 +98,9 @@ func TestDumpsMatchIP(t *testing.T) {
 	ns.IP(t, "addr", "add", "198.51.100.7/24", "dev", "cap0") // becomes secondary
 	ns.IP(t, "rule", "add", "prio", "600", "fwmark", "7", "unreachable")
 	ns.IP(t, "-6", "rule", "add", "prio", "700", "not", "to", "2001:db8:5::/64", "iif", "cap1", "table", "70000")
+	other := nstest.New(t) // a veth whose peer lives in another namespace
+	ns.IP(t, "link", "add", "xns0", "mtu", "9000", "type", "veth", "peer", "name", "xns1", "netns", other.Name)
+	ns.IP(t, "link", "set", "xns0", "up")
 	c := dialIn(t, ns)
 	compareWithIP(t, ns, c)
 

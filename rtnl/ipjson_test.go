@@ -103,9 +103,16 @@ func linkLine(l Link, names map[int32]string) string {
 		flags = append(flags, "NO-CARRIER")
 	}
 	slices.Sort(flags)
-	return fmt.Sprintf("%d %s flags=%v mtu=%d oper=%s master=%s mac=%s brd=%s txqlen=%d kind=%s",
+	parent := ""
+	switch {
+	case l.ParentNetNSID != nil:
+		parent = fmt.Sprintf("%d@nsid%d", l.ParentIndex, *l.ParentNetNSID)
+	case l.ParentIndex != 0 && l.ParentIndex != l.Index:
+		parent = names[l.ParentIndex]
+	}
+	return fmt.Sprintf("%d %s flags=%v mtu=%d oper=%s master=%s mac=%s brd=%s txqlen=%d kind=%s parent=%s",
 		l.Index, l.Name, flags, l.MTU, strings.ToUpper(l.OperState.String()), names[l.Master],
-		hexColon(l.HardwareAddr), hexColon(l.Broadcast), l.TxQLen, l.Kind)
+		hexColon(l.HardwareAddr), hexColon(l.Broadcast), l.TxQLen, l.Kind, parent)
 }
 
 func ipLinkLine(m map[string]any) string {
@@ -113,9 +120,13 @@ func ipLinkLine(m map[string]any) string {
 	if li, ok := m["linkinfo"].(map[string]any); ok {
 		kind = str(li, "info_kind")
 	}
-	return fmt.Sprintf("%d %s flags=%v mtu=%d oper=%s master=%s mac=%s brd=%s txqlen=%d kind=%s",
+	parent := str(m, "link")
+	if has(m, "link_netnsid") {
+		parent = fmt.Sprintf("%d@nsid%d", num(m, "link_index"), num(m, "link_netnsid"))
+	}
+	return fmt.Sprintf("%d %s flags=%v mtu=%d oper=%s master=%s mac=%s brd=%s txqlen=%d kind=%s parent=%s",
 		num(m, "ifindex"), str(m, "ifname"), strList(m, "flags"), num(m, "mtu"), str(m, "operstate"),
-		str(m, "master"), str(m, "address"), str(m, "broadcast"), num(m, "txqlen"), kind)
+		str(m, "master"), str(m, "address"), str(m, "broadcast"), num(m, "txqlen"), kind, parent)
 }
 
 func hexColon(b []byte) string {

@@ -53,12 +53,16 @@ type Link struct {
 	HardwareAddr []byte    // IFLA_ADDRESS; nil when absent
 	Broadcast    []byte    // IFLA_BROADCAST; nil when absent
 	Master       int32     // IFLA_MASTER: index of the bridge/bond; 0 = none
-	ParentIndex  int32     // IFLA_LINK: index of the peer/lower link (may be in another netns)
-	Kind         string    // IFLA_LINKINFO/IFLA_INFO_KIND: "veth", "bridge", ...; "" when absent
-	Carrier      *bool     // IFLA_CARRIER; nil when absent
-	TxQLen       uint32    // IFLA_TXQLEN
-	Group        uint32    // IFLA_GROUP
-	AltNames     []string  // IFLA_PROP_LIST/IFLA_ALT_IFNAME
+	ParentIndex  int32     // IFLA_LINK: index of the peer/lower link; 0 = none
+	// ParentNetNSID is IFLA_LINK_NETNSID: set when the parent link lives in
+	// another network namespace (this id, as seen from ours), so
+	// ParentIndex is an index there. nil = same namespace.
+	ParentNetNSID *int32
+	Kind          string   // IFLA_LINKINFO/IFLA_INFO_KIND: "veth", "bridge", ...; "" when absent
+	Carrier       *bool    // IFLA_CARRIER; nil when absent
+	TxQLen        uint32   // IFLA_TXQLEN
+	Group         uint32   // IFLA_GROUP
+	AltNames      []string // IFLA_PROP_LIST/IFLA_ALT_IFNAME
 }
 
 // ifinfomsg mirrors struct ifinfomsg (include/uapi/linux/rtnetlink.h):
@@ -91,6 +95,9 @@ func decodeLink(b []byte) (Link, error) {
 			l.Master = int32(a.Uint32())
 		case unix.IFLA_LINK:
 			l.ParentIndex = int32(a.Uint32())
+		case unix.IFLA_LINK_NETNSID:
+			id := int32(a.Uint32())
+			l.ParentNetNSID = &id
 		case unix.IFLA_CARRIER:
 			c := a.Uint8() != 0
 			l.Carrier = &c
