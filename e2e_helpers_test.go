@@ -74,6 +74,18 @@ mv "$f.tmp" "$f.env"
 	}
 }
 
+// addRawScript writes an executable script with the given body.
+func (r *recorder) addRawScript(t *testing.T, dir, name, body string) {
+	t.Helper()
+	p := filepath.Join(r.dir, dir)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(p, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // hookRun is one recorded run.
 type hookRun struct {
 	File string

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -17,6 +18,32 @@ type kernelSource struct {
 	events chan<- any
 	// dump is replaceable for fault tests.
 	dump func() (kernelSync, error)
+	// kick asks for a dump: the kernel flushes IPv4 routes without any
+	// notification when an address goes or a link goes down.
+	kick chan struct{}
+}
+
+// requestDump asks the kernel source for a fresh dump; never blocks.
+func (k *kernelSource) requestDump() {
+	select {
+	case k.kick <- struct{}{}:
+	default:
+	}
+}
+
+// kicked serves dump requests, coalescing bursts.
+func (k *kernelSource) kicked(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-k.kick:
+			sleepCtx(ctx, 20*time.Millisecond)
+			if err := k.resync(ctx); err != nil {
+				k.log.Error("netlink dump failed", "err", err)
+			}
+		}
+	}
 }
 
 // dumpKernel reads links, addresses and routes of every table.
@@ -58,6 +85,7 @@ func (k *kernelSource) run(ctx context.Context) error {
 	if err := k.resync(ctx); err != nil {
 		return err
 	}
+	go k.kicked(ctx)
 	for {
 		evs, err := m.Receive()
 		if ctx.Err() != nil {
@@ -176,6 +204,9 @@ func (b *broker) removeLink(idx int32) {
 func (b *broker) applyKernelEvent(e *rtnl.Event) {
 	switch {
 	case e.Link != nil && e.Type == unix.RTM_NEWLINK:
+		if old := b.links[e.Link.Index]; old != nil && old.inKern && lostUp(old.kernel.Flags, e.Link.Flags) {
+			b.requestDump()
+		}
 		b.setKernelLink(b.linkFor(e.Link.Index), *e.Link)
 		b.linkUpdated(b.links[e.Link.Index])
 	case e.Link != nil && e.Type == unix.RTM_DELLINK:
@@ -186,6 +217,9 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 			l.addrs = upsertAddr(l.addrs, *e.Addr)
 		} else {
 			l.addrs = deleteAddr(l.addrs, *e.Addr)
+			if e.Addr.Family == unix.AF_INET {
+				b.requestDump()
+			}
 		}
 		b.linkUpdated(l)
 	case e.Rule != nil:
@@ -193,23 +227,59 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 			b.policy.ruleEvent(e.Type, *e.Rule)
 		}
 	case e.Route != nil:
-		for _, idx := range routeLinks(e.Route) {
-			l := b.linkFor(idx)
-			var changed bool
-			if e.Type == unix.RTM_NEWROUTE {
-				l.routes, changed = upsertRoute(l.routes, *e.Route)
-			} else {
-				l.routes, changed = deleteRoute(l.routes, *e.Route)
+		b.applyRouteEvent(e.Type, e.Route)
+	}
+}
+
+// applyRouteEvent updates the routes of the links a route uses. An IPv4
+// RTM_NEWROUTE may replace a route of the same key (table, destination,
+// metric) that used another gateway or link, without any RTM_DELROUTE, so
+// such a route is removed from every link first.
+func (b *broker) applyRouteEvent(typ uint16, r *rtnl.Route) {
+	touched := map[int32]bool{}
+	if typ == unix.RTM_NEWROUTE && r.Family == unix.AF_INET {
+		for idx, l := range b.links {
+			n := len(l.routes)
+			l.routes = slices.DeleteFunc(l.routes, func(x rtnl.Route) bool {
+				return sameRouteKey4(&x, r) && !identicalRoute(&x, r)
+			})
+			if len(l.routes) != n {
+				touched[idx] = true
 			}
-			if !changed {
-				continue // a notification older than the last dump
-			}
-			if !b.ownRoute(e.Route) {
-				b.log.Debug("route changed", "ifindex", idx, "type", e.Type, "dst", e.Route.Dst, "table", e.Route.Table, "proto", e.Route.Protocol)
-				b.markRoutes(idx)
-			}
-			b.linkUpdated(l)
 		}
+	}
+	for _, idx := range routeLinks(r) {
+		l := b.linkFor(idx)
+		var changed bool
+		if typ == unix.RTM_NEWROUTE {
+			l.routes, changed = upsertRoute(l.routes, *r)
+		} else {
+			l.routes, changed = deleteRoute(l.routes, *r)
+		}
+		if changed {
+			touched[idx] = true
+		}
+	}
+	for idx := range touched {
+		// An untouched link got a notification older than the last dump.
+		if !b.ownRoute(r) {
+			b.log.Debug("route changed", "ifindex", idx, "type", typ, "dst", r.Dst, "table", r.Table, "proto", r.Protocol)
+			b.markRoutes(idx)
+		}
+		b.linkUpdated(b.links[idx])
+	}
+}
+
+// lostUp reports a link going administratively down or losing its
+// lower layer, when the kernel flushes its IPv4 routes silently.
+func lostUp(old, now uint32) bool {
+	const up = unix.IFF_UP | unix.IFF_LOWER_UP
+	return old&up == up && now&up != up
+}
+
+func (b *broker) requestDump() {
+	if b.kernelDump != nil {
+		b.kernelDump()
 	}
 }
 

@@ -68,6 +68,8 @@ type broker struct {
 	leases      leaseSync        // dhclient: the current lease per interface
 	leasesActed map[string]Lease // dhclient: the lease last acted on per interface
 	push        *pusher          // resolved/hostnamed pushes; nil when unused
+	kernelDump  func()           // asks the kernel source for a dump
+	kernelSrc   *kernelSource
 }
 
 func newBroker(cfg *Config, log *logger, run *hookRunner) *broker {

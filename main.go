@@ -103,6 +103,8 @@ func serve(cfg *Config) int {
 		b.push = newPusher(log, current.Load, "")
 		go b.push.run(ctx)
 	}
+	b.kernelSrc = &kernelSource{log: log, events: b.events, dump: dumpKernel, kick: make(chan struct{}, 1)}
+	b.kernelDump = b.kernelSrc.requestDump
 	loopCtx, stopLoop := context.WithCancel(context.Background())
 	loopDone := make(chan struct{})
 	go func() { b.loop(loopCtx); close(loopDone) }()
@@ -135,7 +137,7 @@ func serve(cfg *Config) int {
 
 // startSources starts the event sources the generator needs.
 func startSources(ctx context.Context, cfg *Config, log *logger, b *broker) {
-	k := &kernelSource{log: log, events: b.events, dump: dumpKernel}
+	k := b.kernelSrc
 	go func() {
 		if err := k.run(ctx); err != nil && ctx.Err() == nil {
 			log.Fatal("netlink source failed", "err", err)

@@ -105,6 +105,12 @@ func sameRoute(a, b *rtnl.Route) bool {
 		a.Gateway == b.Gateway && a.Src == b.Src
 }
 
+// sameRouteKey4 compares the kernel's key of an IPv4 route (fib_table_insert:
+// table, destination, tos, priority); the nexthop is not part of it.
+func sameRouteKey4(a, b *rtnl.Route) bool {
+	return a.Family == b.Family && a.Table == b.Table && a.Dst == b.Dst && a.Priority == b.Priority
+}
+
 // upsertAddr replaces a matching address or appends it.
 func upsertAddr(l []rtnl.Address, a rtnl.Address) []rtnl.Address {
 	for i := range l {
