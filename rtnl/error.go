@@ -16,6 +16,7 @@ type Error struct {
 	Op    string     // what was asked: "add rule", "dump routes", ...
 }
 
+// Error formats as "rtnl: OP: ERRNO TEXT[: EXTACK MESSAGE]".
 func (e *Error) Error() string {
 	s := "rtnl: " + e.Op + ": " + e.Errno.Error()
 	if e.Msg != "" {

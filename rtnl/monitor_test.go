@@ -185,6 +185,25 @@ func TestMonitorDropsForeignSender(t *testing.T) {
 	})
 }
 
+// TestMonitorTruncatedDatagram: a notification larger than the receive
+// buffer (MSG_TRUNC) is an overrun, and the Monitor keeps working.
+func TestMonitorTruncatedDatagram(t *testing.T) {
+	t.Parallel()
+	ns := nstest.New(t)
+	m := subscribeIn(t, ns, unix.RTNLGRP_LINK)
+	full := m.s.buf
+	m.s.buf = make([]byte, 64) // link messages are over a kilobyte
+	ns.IP(t, "link", "add", "tr0", "type", "veth", "peer", "name", "tr1")
+	m.s.f.SetReadDeadline(time.Now().Add(waitTimeout))
+	_, err := m.Receive()
+	if !errors.Is(err, ErrOverrun) || !strings.Contains(err.Error(), "truncated") {
+		t.Fatalf("Receive of a truncated datagram: %v, want ErrOverrun (truncated)", err)
+	}
+	m.s.buf = full
+	ns.IP(t, "link", "set", "tr0", "mtu", "1234")
+	await(t, m, "link change after the overrun", func(e Event) bool { return e.Link != nil && e.Link.MTU == 1234 }, nil)
+}
+
 // routeKey identifies a route in a cache, as the kernel does.
 func routeKey(r *Route) string {
 	return fmt.Sprintf("%d %v %d %d", r.Table, r.Dst, r.Priority, r.TOS)
