@@ -48,7 +48,8 @@ func (l *Lab) StartDhclientLease(t testing.TB, ifname, leaseFile string) *Proc {
 	l.mu.Lock()
 	l.dhclients[ifname] = p
 	l.mu.Unlock()
-	l.waitDhclient(t, p, 10*time.Second, after, ifname, "BOUND", "REBOOT", "RENEW", "REBIND")
+	// Usually 0.05 s; a lost packet costs dhclient's retransmission delay.
+	l.waitDhclient(t, p, 30*time.Second, after, ifname, "BOUND", "REBOOT", "RENEW", "REBIND")
 	return p
 }
 

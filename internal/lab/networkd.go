@@ -24,7 +24,9 @@ func (l *Lab) StartNetworkd(t testing.TB) {
 		busy["configuring"] = true
 	}
 	ifs := l.links(t)
-	waitFor(t, 10*time.Second, "networkd to configure the links", func() (bool, string) {
+	// Usually 0.1 s; under load a lost first DHCPOFFER costs networkd's
+	// retransmission delay (4 s, then 8 s), hence the long timeout.
+	waitFor(t, 30*time.Second, "networkd to configure the links", func() (bool, string) {
 		if p.Exited() {
 			t.Fatalf("lab: networkd exited: %s", tail(p.LogText(), 3000))
 		}
