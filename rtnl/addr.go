@@ -75,6 +75,9 @@ func decodeAddress(b []byte) (Address, error) {
 			ad.ValidLft = ne.Uint32(a.Data()[4:8])
 		}
 	}
+	if a.Err() == nil && !local.IsValid() && !address.IsValid() {
+		return ad, fmt.Errorf("rtnl: address: neither IFA_LOCAL nor IFA_ADDRESS (index %d)", ad.Index)
+	}
 	ad.Addr = address
 	if local.IsValid() {
 		ad.Addr = local

@@ -79,6 +79,8 @@ func TestDecodeMessagesMalformed(t *testing.T) {
 		{"operstate 4 bytes", nlmsg(unix.RTM_NEWLINK, cat(ifinfo(), attr(unix.IFLA_OPERSTATE, u32(6)))), "want 1 byte (u8), got 4"},
 		{"name without NUL", nlmsg(unix.RTM_NEWLINK, cat(ifinfo(), attr(unix.IFLA_IFNAME, []byte("eth0")))), "want a NUL-terminated string"},
 		{"bad nested linkinfo", nlmsg(unix.RTM_NEWLINK, cat(ifinfo(), attr(unix.IFLA_LINKINFO, []byte{9, 0, 1, 0}))), "link info: attribute at offset 0: length 9"},
+		{"address without address", nlmsg(unix.RTM_NEWADDR, []byte{2, 24, 0, 0, 1, 0, 0, 0}), "neither IFA_LOCAL nor IFA_ADDRESS"},
+		{"rule src_len without FRA_SRC", nlmsg(unix.RTM_NEWRULE, []byte{2, 0, 24, 0, 0, 0, 0, 1, 0, 0, 0, 0}), "prefix lengths 0/24 without"},
 		{"address family 7 skipped", nlmsg(unix.RTM_NEWADDR, []byte{7, 24, 0, 0, 1, 0, 0, 0}), ""},
 		{"address prefix 33", nlmsg(unix.RTM_NEWADDR, []byte{2, 33, 0, 0, 1, 0, 0, 0}), "prefix length 33 too long"},
 		{"address v6 in v4", nlmsg(unix.RTM_NEWADDR, cat([]byte{2, 24, 0, 0, 1, 0, 0, 0}, attr(unix.IFA_LOCAL, make([]byte, 16)))), "want an address of family 2, got 16 bytes"},
@@ -170,7 +172,7 @@ func TestAddressFlagsSupersede(t *testing.T) {
 	if with.Addr.String() != "2001:db8::1" || with.Peer.IsValid() {
 		t.Fatalf("IPv6 with IFA_ADDRESS only: addr %v peer %v", with.Addr, with.Peer)
 	}
-	if _, err := decodeAddress([]byte{7, 24, 0, 0, 1, 0, 0, 0}); err == nil || !strings.Contains(err.Error(), "unsupported family 7") {
+	if _, err := decodeAddress(cat([]byte{7, 24, 0, 0, 1, 0, 0, 0}, attr(unix.IFA_ADDRESS, []byte{1, 2, 3, 4}))); err == nil || !strings.Contains(err.Error(), "unsupported family 7") {
 		t.Fatalf("family 7: %v", err)
 	}
 }

@@ -82,6 +82,9 @@ func decodeRule(b []byte) (Rule, error) {
 			a.Uint64() // not kept; checked for its 8-byte width (vishvananda/netlink#672)
 		}
 	}
+	if a.Err() == nil && (srcLen > 0 && !r.Src.IsValid() || dstLen > 0 && !r.Dst.IsValid()) {
+		return r, fmt.Errorf("rtnl: rule: prefix lengths %d/%d without FRA_DST/FRA_SRC", dstLen, srcLen)
+	}
 	return r, a.Err()
 }
 
