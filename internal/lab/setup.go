@@ -45,8 +45,7 @@ func (l *Lab) writeFiles(t testing.TB) {
 		{d + "/ns/polkit-etc-rules", "/etc/polkit-1/rules.d"},
 	}
 	check(t, writeFiles(d, map[string]string{
-		"run/bus.conf": busConf(d),
-		"run/services/org.freedesktop.hostname1.service": hostnamedService(d),
+		"run/bus.conf":     busConf(d),
 		"run/dnsmasq.conf": dnsmasqConf(d, l.opts.LeaseTime),
 		// Empty: with a static name SetHostname would succeed and change nothing (§5).
 		"ns/hostname":    "",
@@ -57,6 +56,10 @@ func (l *Lab) writeFiles(t testing.TB) {
 	check(t, err)
 	binds = append(binds, userBinds...)
 	check(t, writeFiles(d, map[string]string{"bin/ns-init": nsInit(d, Hostname, binds, namespaces("self"))}, 0o755))
+	if l.opts.Hostnamed {
+		// Without it, a call to hostname1 fails with ServiceUnknown.
+		check(t, writeFiles(d, map[string]string{"run/services/org.freedesktop.hostname1.service": hostnamedService(d)}, 0o644))
+	}
 	if l.opts.NetworkdConf != "" {
 		check(t, writeFiles(d, map[string]string{"ns/run-systemd/networkd.conf.d/lab.conf": l.opts.NetworkdConf}, 0o644))
 	}
