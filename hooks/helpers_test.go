@@ -27,14 +27,14 @@ func needRoot(t *testing.T) {
 
 // writeScript writes an executable /bin/sh script name with body into dir
 // and returns its path. The mode is set explicitly (the umask is ignored).
-func writeScript(t *testing.T, dir, name, body string) string {
+func writeScript(t testing.TB, dir, name, body string) string {
 	t.Helper()
 	return writeFile(t, dir, name, "#!/bin/sh\n"+body+"\n", 0o755)
 }
 
 // writeFile writes content into dir/name with exactly mode, a Unix mode
 // (0o4000 is setuid; os.FileMode has its own bits for those).
-func writeFile(t *testing.T, dir, name, content string, mode uint32) string {
+func writeFile(t testing.TB, dir, name, content string, mode uint32) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
@@ -45,7 +45,7 @@ func writeFile(t *testing.T, dir, name, content string, mode uint32) string {
 }
 
 // chmod sets the Unix mode of path.
-func chmod(t *testing.T, path string, mode uint32) {
+func chmod(t testing.TB, path string, mode uint32) {
 	t.Helper()
 	if err := unix.Chmod(path, mode); err != nil {
 		t.Fatal(err)

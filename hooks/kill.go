@@ -39,8 +39,12 @@ func (r *Runner) await(ctx context.Context, pid int) (timedOut bool, err error) 
 // stop sends SIGTERM to the group, and SIGKILL once the leader has exited
 // or the kill grace has passed (children that ignore SIGTERM go too);
 // then it waits for the leader.
+//
+// The leader is signalled by PID as well: should it have left its group
+// (setpgid, setsid), the group signal misses it.
 func (r *Runner) stop(pid int, exited <-chan struct{}) {
 	unix.Kill(-pid, unix.SIGTERM)
+	unix.Kill(pid, unix.SIGTERM)
 	grace := time.NewTimer(or(r.KillGrace, DefaultKillGrace))
 	defer grace.Stop()
 	select {
@@ -48,6 +52,7 @@ func (r *Runner) stop(pid int, exited <-chan struct{}) {
 	case <-grace.C:
 	}
 	unix.Kill(-pid, unix.SIGKILL)
+	unix.Kill(pid, unix.SIGKILL)
 	<-exited
 }
 

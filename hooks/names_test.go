@@ -9,9 +9,9 @@ func TestNameReason(t *testing.T) {
 		{"50-dns", ""},
 		{"update", ""},
 		{"a.sh", ""},
-		{"rpm-helper", ""},  // ".rpm" needs the dot
-		{"new-routes", ""},  // ".new" is a suffix rule
-		{"#draft", ""},      // not closed by '#'
+		{"rpm-helper", ""}, // ".rpm" needs the dot
+		{"new-routes", ""}, // ".new" is a suffix rule
+		{"#draft", ""},     // not closed by '#'
 		{"", reasonEmptyName},
 		{".hidden", reasonHidden},
 		{".50-dns.swp", reasonHidden},

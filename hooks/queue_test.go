@@ -1,0 +1,288 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// record is a thread-safe log of job runs and drops.
+type record struct {
+	mu      sync.Mutex
+	ran     map[string][]string // key -> values in run order
+	dropped map[string]int      // "key/class" -> count
+}
+
+func newRecord() *record {
+	return &record{ran: map[string][]string{}, dropped: map[string]int{}}
+}
+
+func (r *record) run(key, value string) {
+	r.mu.Lock()
+	r.ran[key] = append(r.ran[key], value)
+	r.mu.Unlock()
+}
+
+func (r *record) drop(key, class string) {
+	r.mu.Lock()
+	r.dropped[key+"/"+class]++
+	r.mu.Unlock()
+}
+
+// gate is a job that blocks until released, so tests can hold a key busy.
+type gate struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func newGate() *gate { return &gate{make(chan struct{}), make(chan struct{})} }
+
+func (g *gate) job() { close(g.started); <-g.release }
+
+// settle submits a last job per key and waits until all have run: jobs of
+// one key run in order, so every earlier job of those keys is done then.
+func settle(t *testing.T, q *Queue, keys ...string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		wg.Add(1)
+		q.Submit(k, "settle", wg.Done)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second): // hang detector only
+		t.Fatal("queue did not run the settle jobs")
+	}
+}
+
+// TestQueueSupersede: with a key busy, a pending job of a class is
+// replaced by the newest of that class, which goes to the back; other
+// classes keep their place, and each drop is reported.
+func TestQueueSupersede(t *testing.T) {
+	rec := newRecord()
+	q := NewQueue(4, rec.drop)
+	g := newGate()
+	q.Submit("eth0", "Oper", g.job)
+	<-g.started
+	submit := func(class, value string) {
+		q.Submit("eth0", class, func() { rec.run("eth0", class+"="+value) })
+	}
+	submit("Oper", "no-carrier")
+	submit("Admin", "configuring")
+	submit("Oper", "carrier")
+	submit("Admin", "configured")
+	submit("Routes", "1")
+	submit("Oper", "routable")
+	close(g.release)
+	settle(t, q, "eth0")
+	want := []string{"Admin=configured", "Routes=1", "Oper=routable"}
+	if got := rec.ran["eth0"]; !slices.Equal(got, want) {
+		t.Errorf("ran %q, want %q", got, want)
+	}
+	if want := map[string]int{"eth0/Oper": 2, "eth0/Admin": 1}; !maps(rec.dropped, want) {
+		t.Errorf("dropped %v, want %v", rec.dropped, want)
+	}
+}
+
+// maps reports whether a and b hold the same entries.
+func maps(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestQueueRunningNotDropped: a job already running is never superseded;
+// the new one runs after it.
+func TestQueueRunningNotDropped(t *testing.T) {
+	rec := newRecord()
+	q := NewQueue(1, rec.drop)
+	g := newGate()
+	q.Submit("eth0", "Oper", func() { g.job(); rec.run("eth0", "first") })
+	<-g.started
+	q.Submit("eth0", "Oper", func() { rec.run("eth0", "second") })
+	close(g.release)
+	settle(t, q, "eth0")
+	if got := rec.ran["eth0"]; !slices.Equal(got, []string{"first", "second"}) || len(rec.dropped) != 0 {
+		t.Errorf("ran %q dropped %v, want both in order and no drop", got, rec.dropped)
+	}
+}
+
+// TestQueueFlood submits many values of a few classes for many keys from
+// several goroutines. Per key: one job at a time, values of a class in
+// increasing order (never an older after a newer), the last value of
+// every class runs, and every submission either ran or was reported
+// dropped. Across keys: never more than the bound at once, and the bound
+// is reached.
+func TestQueueFlood(t *testing.T) {
+	const (
+		parallel = 4
+		keys     = 32
+		values   = 500
+	)
+	classes := []string{"Oper", "Admin", "Routes"}
+	var (
+		mu        sync.Mutex
+		ran       = map[string][]int{} // key/class -> values in run order
+		perKey    = map[string]int{}   // running jobs per key
+		running   int
+		maxSeen   int
+		dropCount atomic.Int64
+		total     atomic.Int64
+	)
+	q := NewQueue(parallel, func(key, class string) { dropCount.Add(1) })
+	var submitters sync.WaitGroup
+	for k := range keys {
+		submitters.Add(1)
+		go func() {
+			defer submitters.Done()
+			key := fmt.Sprintf("veth%d", k)
+			for v := range values {
+				for _, class := range classes {
+					total.Add(1)
+					q.Submit(key, class, func() {
+						mu.Lock()
+						perKey[key]++
+						running++
+						maxSeen = max(maxSeen, running)
+						if perKey[key] != 1 {
+							t.Errorf("%s: %d jobs at once", key, perKey[key])
+						}
+						ran[key+"/"+class] = append(ran[key+"/"+class], v)
+						mu.Unlock()
+						time.Sleep(50 * time.Microsecond) // let others overlap
+						mu.Lock()
+						perKey[key]--
+						running--
+						mu.Unlock()
+					})
+				}
+			}
+		}()
+	}
+	submitters.Wait()
+	var all []string
+	for k := range keys {
+		all = append(all, fmt.Sprintf("veth%d", k))
+	}
+	settle(t, q, all...)
+	mu.Lock()
+	defer mu.Unlock()
+	runs := 0
+	for _, key := range all {
+		for _, class := range classes {
+			vs := ran[key+"/"+class]
+			runs += len(vs)
+			if !slices.IsSorted(vs) || len(vs) == 0 || vs[len(vs)-1] != values-1 {
+				t.Errorf("%s/%s ran %v: want increasing, ending with %d", key, class, vs, values-1)
+			}
+		}
+	}
+	if int64(runs)+dropCount.Load() != total.Load() {
+		t.Errorf("%d ran + %d dropped != %d submitted", runs, dropCount.Load(), total.Load())
+	}
+	if maxSeen > parallel {
+		t.Errorf("%d keys ran at once, bound %d", maxSeen, parallel)
+	}
+	t.Logf("%d submitted, %d ran, %d dropped, at most %d at once", total.Load(), runs, dropCount.Load(), maxSeen)
+}
+
+// TestQueueBoundReached holds jobs until parallel keys run at once, and
+// checks that one more key waits.
+func TestQueueBoundReached(t *testing.T) {
+	const parallel = 3
+	q := NewQueue(parallel, nil)
+	release := make(chan struct{})
+	var started sync.WaitGroup
+	started.Add(parallel)
+	var extra atomic.Bool
+	for i := range parallel {
+		q.Submit(fmt.Sprint("k", i), "c", func() { started.Done(); <-release })
+	}
+	started.Wait() // all parallel keys run at once: the bound is usable
+	extraDone := make(chan struct{})
+	q.Submit("k-extra", "c", func() { extra.Store(true); close(extraDone) })
+	q.mu.Lock()
+	waiting := len(q.ready)
+	q.mu.Unlock()
+	if waiting != 1 || extra.Load() {
+		t.Errorf("the extra key started (ready queue %d) while %d ran", waiting, parallel)
+	}
+	close(release)
+	<-extraDone
+	if err := q.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestQueueShutdown: running jobs finish, pending ones are dropped and
+// reported, later submissions are refused and reported, and a context
+// ending first is reported.
+func TestQueueShutdown(t *testing.T) {
+	rec := newRecord()
+	q := NewQueue(2, rec.drop)
+	g := newGate()
+	q.Submit("eth0", "Oper", func() { g.job(); rec.run("eth0", "running") })
+	<-g.started
+	q.Submit("eth0", "Admin", func() { rec.run("eth0", "pending") })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := q.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown with a job still running = %v, want DeadlineExceeded", err)
+	}
+	q.Submit("eth1", "Oper", func() { rec.run("eth1", "late") })
+
+	shut := make(chan error, 1)
+	go func() { shut <- q.Shutdown(context.Background()) }()
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned %v while a job was running", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(g.release)
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if !slices.Equal(rec.ran["eth0"], []string{"running"}) || len(rec.ran["eth1"]) != 0 {
+		t.Errorf("ran %v, want only the running job", rec.ran)
+	}
+	if want := map[string]int{"eth0/Admin": 1, "eth1/Oper": 1}; !maps(rec.dropped, want) {
+		t.Errorf("dropped %v, want %v", rec.dropped, want)
+	}
+	if err := q.Shutdown(context.Background()); err != nil {
+		t.Errorf("second Shutdown on an idle queue: %v", err)
+	}
+}
+
+// TestQueueDroppedMaySubmit: the dropped callback runs outside the lock.
+func TestQueueDroppedMaySubmit(t *testing.T) {
+	var q *Queue
+	resubmitted := make(chan struct{})
+	q = NewQueue(1, func(key, class string) {
+		if class == "Oper" {
+			q.Submit(key, "Dropped", func() { close(resubmitted) })
+		}
+	})
+	g := newGate()
+	q.Submit("eth0", "x", g.job)
+	<-g.started
+	q.Submit("eth0", "Oper", func() {})
+	q.Submit("eth0", "Oper", func() {})
+	close(g.release)
+	<-resubmitted
+}
