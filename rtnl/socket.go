@@ -109,13 +109,13 @@ func (s *socket) recv() (b []byte, trunc bool, err error) {
 }
 
 // drain discards the datagrams queued on the socket, without waiting, up
-// to max of them. After an overrun the kernel marks a netlink socket
+// to limit of them. After an overrun the kernel marks a netlink socket
 // congested and silently drops every later notification until its queue
 // has been read empty (net/netlink/af_netlink.c: netlink_overrun,
 // netlink_rcv_wake); draining ends that at once.
-func (s *socket) drain(max int) error {
+func (s *socket) drain(limit int) error {
 	var rerr error
-	for range max {
+	for range limit {
 		err := s.rc.Read(func(fd uintptr) bool {
 			_, _, _, _, rerr = unix.Recvmsg(int(fd), s.buf, nil, unix.MSG_DONTWAIT)
 			return true
@@ -141,6 +141,9 @@ func (s *socket) close() error {
 
 // closedErr reports any error of a closed socket as ErrClosed.
 func (s *socket) closedErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	if s.closed.Load() || errors.Is(err, os.ErrClosed) {
 		return ErrClosed
 	}
