@@ -24,7 +24,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)' -o $(BIN) .
 
 test:
-	$(GO) test -count=1 ./...
+	CGO_ENABLED=0 $(GO) test -count=1 ./...
 
 # check is the whole suite as CI runs it (as root): test dependencies,
 # formatting and vet, the dependency and size rules, tests, each fuzz target briefly.

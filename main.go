@@ -71,6 +71,20 @@ func serve(cfg *Config) int {
 		log.Info("no configuration file, using defaults", "path", filepath.Join(cfg.Dir, configName))
 	}
 	makeHookDirs(cfg, log)
+	var ambient []uintptr
+	switch dropped, err := dropPrivileges(cfg.User); {
+	case err != nil && dropped:
+		log.Error("privilege drop failed half-way; exiting", "user", cfg.User, "err", err)
+		return 1
+	case err != nil && os.Getenv("NOTIFY_SOCKET") != "":
+		log.Error("cannot drop privileges", "user", cfg.User, "err", err)
+		return 1
+	case err != nil:
+		log.Warn("cannot drop privileges; running as root", "user", cfg.User, "err", err)
+	case dropped:
+		ambient = keptCaps
+		log.Info("dropped privileges", "user", cfg.User, "uid", os.Getuid(), "capabilities", "cap_net_admin")
+	}
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -81,7 +95,7 @@ func serve(cfg *Config) int {
 		log.Info("queued hook run superseded by a newer state", "key", key, "class", class)
 	})
 	runner := &hookRunner{ctx: context.WithoutCancel(ctx), cfg: current.Load, log: log, queue: queue,
-		lease: networkdLease}
+		lease: networkdLease, runner: hooks.Runner{Ambient: ambient}}
 	b := newBroker(cfg, log, runner)
 	runner.view = b.view
 	if cfg.Generator != genDhclient || len(cfg.RoutingPolicyRules) > 0 {
