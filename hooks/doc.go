@@ -37,4 +37,24 @@
 // bound. A pending job is superseded by a newer one of the same key and
 // class: the older one is dropped (and reported), the newer one goes to the
 // back of the key's queue, so the latest value always runs last.
+// [Queue.Shutdown] drops the pending jobs and waits for the running ones.
+//
+// # Limits and caveats
+//
+//   - /proc must be mounted: the opened script runs as /proc/self/fd/3,
+//     and its real path is read from there for the directory checks.
+//   - A #! script sees $0 = /proc/self/fd/3 (not its name), and fd 3
+//     stays open in it.
+//   - Only a timeout or a cancelled context kills the process group; a
+//     script that exits normally may leave children running on purpose.
+//     Children that setsid() or setpgid() away escape the group kill.
+//   - A child still holding the output pipes after the script's exit and
+//     the output grace finds them closed: its next write gets EPIPE or
+//     SIGPIPE. Scripts starting services should redirect their output.
+//   - The directory checks walk the real path by name after the open;
+//     they tell whether someone other than root or us could have placed
+//     the file, and are best effort against a concurrent rename above.
+//   - Environment strings are checked before the start (KEY=value, no NUL,
+//     below MAX_ARG_STRLEN, no key twice); the total size is left to the
+//     kernel, whose E2BIG is reported as the start error.
 package hooks

@@ -282,7 +282,11 @@ func TestQueueDroppedMaySubmit(t *testing.T) {
 	q.Submit("eth0", "x", g.job)
 	<-g.started
 	q.Submit("eth0", "Oper", func() {})
-	q.Submit("eth0", "Oper", func() {})
+	q.Submit("eth0", "Oper", func() {}) // drops the first; the callback submits
 	close(g.release)
-	<-resubmitted
+	select {
+	case <-resubmitted:
+	case <-time.After(60 * time.Second): // hang detector only
+		t.Fatal("the job submitted from the dropped callback never ran")
+	}
 }

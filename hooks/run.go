@@ -50,7 +50,7 @@ type Runner struct {
 	OutputGrace time.Duration // wait for output after exit; 0 means DefaultOutputGrace
 	MaxLine     int           // longest delivered line; 0 means DefaultMaxLine
 	MaxOutput   int           // bytes delivered per run; 0 means DefaultMaxOutput
-	Output      func(Line)    // gets every line, serialised per run; may be nil
+	Output      func(Line)    // gets every line, serialised per run; may be nil; must not block for long
 	Ambient     []uintptr     // capabilities raised as ambient in the script
 
 	// afterCheck, when set, is called between the checks and the start;
@@ -99,6 +99,9 @@ func (r *Runner) RunDir(ctx context.Context, dir string, env []string, skipped f
 // exited and its output is read, or the output grace has passed.
 // Cancelling ctx stops the script like a timeout, without TimedOut.
 func (r *Runner) Run(ctx context.Context, s *Script, env []string) Result {
+	if s == nil {
+		return Result{ExitCode: -1, Err: errors.New("hooks: Run: nil script")}
+	}
 	start := time.Now()
 	res := r.run(ctx, s, env)
 	res.Script = s.Name
@@ -109,6 +112,9 @@ func (r *Runner) Run(ctx context.Context, s *Script, env []string) Result {
 // run does Run's work; Run fills in the name and duration.
 func (r *Runner) run(ctx context.Context, s *Script, env []string) Result {
 	fail := func(err error) Result { return Result{ExitCode: -1, Err: err} }
+	if err := ctx.Err(); err != nil {
+		return fail(fmt.Errorf("hooks: %s: not started: %w", s.Name, err))
+	}
 	if err := checkEnv(env); err != nil {
 		return fail(fmt.Errorf("hooks: %s: %w", s.Name, err))
 	}
@@ -190,8 +196,11 @@ func (r *Runner) start(s *Script, script *os.File, env []string) (*os.Process, *
 	if err != nil {
 		outR.Close()
 		errR.Close()
-		if errors.Is(err, unix.ENOENT) {
+		switch {
+		case errors.Is(err, unix.ENOENT):
 			err = fmt.Errorf("%w (is the #! interpreter missing?)", err)
+		case errors.Is(err, unix.EPERM) && len(r.Ambient) > 0:
+			err = fmt.Errorf("%w (raising ambient capabilities %v needs them in our permitted set)", err, r.Ambient)
 		}
 		return nil, nil, nil, fmt.Errorf("hooks: %s: start: %w", s.Name, err)
 	}

@@ -115,6 +115,29 @@ exit 7`)
 	}
 }
 
+func TestRunBadArguments(t *testing.T) {
+	if res := (&Runner{}).Run(context.Background(), nil, nil); res.Err == nil || res.ExitCode != -1 {
+		t.Errorf("nil script: %+v, want an error", res)
+	}
+	dir := t.TempDir()
+	ran := filepath.Join(dir, "ran")
+	writeScript(t, dir, "s", "touch "+ran)
+	s := script(t, dir, "s")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if res := (&Runner{}).Run(ctx, s, nil); !errors.Is(res.Err, context.Canceled) {
+		t.Errorf("cancelled context: %+v, want context.Canceled", res)
+	}
+	if _, err := os.Stat(ran); err == nil {
+		t.Error("the script ran with a cancelled context")
+	}
+	s.Name = ".hidden"
+	var refused *SkipError
+	if res := (&Runner{}).Run(context.Background(), s, nil); !errors.As(res.Err, &refused) {
+		t.Errorf("hidden name: %+v, want refused", res)
+	}
+}
+
 func TestRunSignalled(t *testing.T) {
 	dir := t.TempDir()
 	writeScript(t, dir, "self-kill", "kill -USR1 $$")
@@ -360,7 +383,7 @@ func TestRunDir(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	results = r.RunDir(ctx, dir, nil, nil)
-	if len(results) != 3 || !errors.Is(results[2].Err, context.Canceled) {
+	if len(results) != 3 || !errors.Is(results[0].Err, context.Canceled) || !errors.Is(results[2].Err, context.Canceled) {
 		t.Errorf("cancelled: %+v, want 3 results with context.Canceled", results)
 	}
 	if results := r.RunDir(context.Background(), filepath.Join(dir, "10-a"), nil, nil); len(results) != 1 || results[0].Err == nil {
