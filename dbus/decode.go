@@ -111,19 +111,25 @@ func (d *decoder) array(sig string, i int, dp depth) (any, int) {
 		return nil, end
 	}
 	stop := d.pos + int(n)
+	// A capacity guess, never above 64 elements whatever the length claims:
+	// append grows it when elements are smaller than the guess assumed.
+	guess := 0
+	if n > 0 {
+		guess = min(int(n)/(2*alignOf(elem))+1, 64)
+	}
 	switch elem {
 	case 'y':
 		b := d.take(int(n), "byte array")
 		return append([]byte{}, b...), end
 	case '{':
-		entries := []DictEntry{}
+		entries := make([]DictEntry, 0, guess)
 		for d.err == nil && d.pos < stop {
 			entries = append(entries, d.dictEntry(sig, i+1, dp))
 		}
 		d.checkArrayEnd(stop)
 		return entries, end
 	}
-	items := []any{}
+	items := make([]any, 0, guess)
 	for d.err == nil && d.pos < stop {
 		v, _ := d.value(sig, i+1, dp)
 		items = append(items, v)

@@ -222,7 +222,7 @@ func (e *encoder) elements(sig string, j int, v any, dp depth) bool {
 			return false
 		}
 		for _, item := range x {
-			e.element(sig, j, item, dp)
+			e.dictEntry(sig, j, item, dp)
 		}
 	case []byte:
 		if elem != "y" {
@@ -247,7 +247,7 @@ func (e *encoder) elements(sig string, j int, v any, dp depth) bool {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			e.element(sig, j, DictEntry{Key: k, Value: x[k]}, dp)
+			e.dictEntry(sig, j, DictEntry{Key: k, Value: x[k]}, dp)
 		}
 	default:
 		return false
@@ -273,6 +273,12 @@ func (e *encoder) element(sig string, j int, item any, dp depth) {
 		e.fail("dict entry %s wants dbus.DictEntry, got %T", sig[j:typeEnd(sig, j)], item)
 		return
 	}
+	e.dictEntry(sig, j, de, dp)
+}
+
+// dictEntry encodes "{KV}" at sig[j:] (taking DictEntry by value avoids
+// boxing it in an interface per element).
+func (e *encoder) dictEntry(sig string, j int, de DictEntry, dp depth) {
 	dp, err := dp.enterStruct()
 	if err != nil {
 		e.fail("%v", err)

@@ -9,53 +9,67 @@ import (
 // (message-protocol-header-fields, message-protocol-names). Unknown message
 // types need nothing.
 func (m *Message) checkHeader() error {
-	need := func(ok bool, field string) error {
-		if !ok {
-			return fmt.Errorf("dbus: %s message without %s", m.Type, field)
-		}
-		return nil
-	}
-	var errs []error
+	missing := ""
 	switch m.Type {
 	case TypeMethodCall:
-		errs = append(errs, need(m.Path != "", "PATH"), need(m.Member != "", "MEMBER"))
+		missing = firstMissing(m.Path == "", "PATH", m.Member == "", "MEMBER")
 	case TypeSignal:
-		errs = append(errs, need(m.Path != "", "PATH"), need(m.Interface != "", "INTERFACE"),
-			need(m.Member != "", "MEMBER"))
+		missing = firstMissing(m.Path == "", "PATH", m.Interface == "", "INTERFACE")
+		if missing == "" && m.Member == "" {
+			missing = "MEMBER"
+		}
 	case TypeError:
-		errs = append(errs, need(m.ErrorName != "", "ERROR_NAME"), need(m.ReplySerial != 0, "REPLY_SERIAL"))
+		missing = firstMissing(m.ErrorName == "", "ERROR_NAME", m.ReplySerial == 0, "REPLY_SERIAL")
 	case TypeMethodReturn:
-		errs = append(errs, need(m.ReplySerial != 0, "REPLY_SERIAL"))
+		missing = firstMissing(m.ReplySerial == 0, "REPLY_SERIAL", false, "")
 	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	if missing != "" {
+		return fmt.Errorf("dbus: %s message without %s", m.Type, missing)
 	}
-	checks := []struct {
-		val   string
-		check func(string) error
-	}{
-		{string(m.Path), checkObjectPath},
-		{m.Interface, checkInterface},
-		{m.Member, checkMember},
-		{m.ErrorName, checkErrorName},
-		{m.Destination, checkBusName},
-		{m.Sender, checkBusName},
-		{string(m.Signature), checkSignature},
+	err := checkIf(string(m.Path), checkObjectPath)
+	if err == nil {
+		err = checkIf(m.Interface, checkInterface)
 	}
-	for _, c := range checks {
-		if c.val == "" {
-			continue
-		}
-		if err := c.check(c.val); err != nil {
-			return fmt.Errorf("dbus: %s message: %v", m.Type, err)
-		}
+	if err == nil {
+		err = checkIf(m.Member, checkMember)
+	}
+	if err == nil {
+		err = checkIf(m.ErrorName, checkErrorName)
+	}
+	if err == nil {
+		err = checkIf(m.Destination, checkBusName)
+	}
+	if err == nil {
+		err = checkIf(m.Sender, checkBusName)
+	}
+	if err == nil {
+		err = checkIf(string(m.Signature), checkSignature)
+	}
+	if err != nil {
+		return fmt.Errorf("dbus: %s message: %v", m.Type, err)
 	}
 	if m.Path == localPath || m.Interface == localInterface {
 		return fmt.Errorf("dbus: %s message uses the reserved path or interface org.freedesktop.DBus.Local", m.Type)
 	}
 	return nil
+}
+
+func firstMissing(aMissing bool, a string, bMissing bool, b string) string {
+	switch {
+	case aMissing:
+		return a
+	case bMissing:
+		return b
+	}
+	return ""
+}
+
+// checkIf validates set (non-empty) header values only.
+func checkIf(v string, check func(string) error) error {
+	if v == "" {
+		return nil
+	}
+	return check(v)
 }
 
 // Encode marshals m in the given byte order. The body is marshalled by
@@ -70,19 +84,23 @@ func (m *Message) Encode(order binary.ByteOrder) ([]byte, error) {
 	if err := m.checkHeader(); err != nil {
 		return nil, err
 	}
-	body := &encoder{order: order}
-	if err := encodeBody(body, string(m.Signature), m.Body); err != nil {
-		return nil, err
-	}
-	e := &encoder{order: order, buf: make([]byte, 0, 128+len(body.buf))}
 	endian, err := endianByte(order)
 	if err != nil {
 		return nil, err
 	}
+	ao, ok := order.(byteOrder)
+	if !ok {
+		return nil, fmt.Errorf("dbus: encode: byte order %v cannot append", order)
+	}
+	body := encoder{order: ao, buf: make([]byte, 0, 256)}
+	if err := encodeBody(&body, string(m.Signature), m.Body); err != nil {
+		return nil, err
+	}
+	e := encoder{order: ao, buf: make([]byte, 0, 128+len(body.buf))}
 	e.buf = append(e.buf, endian, byte(m.Type), m.Flags, 1)
 	e.u32(uint32(len(body.buf)))
 	e.u32(m.Serial)
-	e.array("a(yv)", 0, m.headerFields(), depth{})
+	m.writeFields(&e)
 	e.align(8)
 	if e.err != nil {
 		return nil, e.err
@@ -93,47 +111,49 @@ func (m *Message) Encode(order binary.ByteOrder) ([]byte, error) {
 	return append(e.buf, body.buf...), nil
 }
 
-// headerFields lists the set fields as a(yv) structs.
-func (m *Message) headerFields() []any {
-	var f []any
-	add := func(code byte, sig Signature, v any) {
-		f = append(f, Struct{code, Variant{Sig: sig, Value: v}})
+// writeFields writes the a(yv) header-field array directly (no boxing in
+// Variant values): the set fields in code order, each struct 8-aligned.
+func (m *Message) writeFields(e *encoder) {
+	e.u32(0) // array length, patched below
+	lenAt := len(e.buf) - 4
+	start := len(e.buf) // 16: already 8-aligned for the first struct
+	head := func(code, typ byte) {
+		e.align(8)
+		e.buf = append(e.buf, code, 1, typ, 0)
 	}
-	if m.Path != "" {
-		add(fieldPath, "o", m.Path)
+	text := func(code, typ byte, s string) {
+		if s != "" {
+			head(code, typ)
+			e.str(s, "header field")
+		}
 	}
-	if m.Interface != "" {
-		add(fieldInterface, "s", m.Interface)
-	}
-	if m.Member != "" {
-		add(fieldMember, "s", m.Member)
-	}
-	if m.ErrorName != "" {
-		add(fieldErrorName, "s", m.ErrorName)
-	}
+	text(fieldPath, 'o', string(m.Path))
+	text(fieldInterface, 's', m.Interface)
+	text(fieldMember, 's', m.Member)
+	text(fieldErrorName, 's', m.ErrorName)
 	if m.ReplySerial != 0 {
-		add(fieldReplySerial, "u", m.ReplySerial)
+		head(fieldReplySerial, 'u')
+		e.u32(m.ReplySerial)
 	}
-	if m.Destination != "" {
-		add(fieldDestination, "s", m.Destination)
-	}
-	if m.Sender != "" {
-		add(fieldSender, "s", m.Sender)
-	}
+	text(fieldDestination, 's', m.Destination)
+	text(fieldSender, 's', m.Sender)
 	if m.Signature != "" {
-		add(fieldSignature, "g", m.Signature)
+		head(fieldSignature, 'g')
+		e.sig(string(m.Signature))
 	}
-	if f == nil {
-		f = []any{}
-	}
-	return f
+	e.order.PutUint32(e.buf[lenAt:], uint32(len(e.buf)-start))
 }
 
 // endianByte probes order instead of comparing it, so binary.NativeEndian
 // works too.
 func endianByte(order binary.ByteOrder) (byte, error) {
-	if order == nil {
+	switch order {
+	case nil:
 		return 0, fmt.Errorf("dbus: encode: no byte order")
+	case binary.LittleEndian:
+		return 'l', nil
+	case binary.BigEndian:
+		return 'B', nil
 	}
 	var b [2]byte
 	order.PutUint16(b[:], 0x0102)

@@ -113,6 +113,9 @@ func DecodeMessage(b []byte) (*Message, error) {
 		return nil, fmt.Errorf("dbus: message has a %d-byte body but no SIGNATURE field", bodyLen)
 	}
 	sig := string(m.Signature)
+	if sig != "" {
+		m.Body = make([]any, 0, countTypes(sig))
+	}
 	for i := 0; i < len(sig) && d.err == nil; {
 		var v any
 		v, i = d.value(sig, i, depth{})
@@ -128,7 +131,8 @@ func DecodeMessage(b []byte) (*Message, error) {
 }
 
 // fields decodes the a(yv) header-field array into m; it reports whether a
-// SIGNATURE field was present.
+// SIGNATURE field was present. Known fields are decoded straight into m;
+// unknown ones are decoded as variants (so they are validated) and dropped.
 func (d *decoder) fields(m *Message) bool {
 	n := d.u32()
 	if d.err != nil {
@@ -140,57 +144,63 @@ func (d *decoder) fields(m *Message) bool {
 		return false
 	}
 	stop := d.pos + int(n)
-	seen := map[byte]bool{}
+	var seen [256]bool
 	dp, _ := depth{}.enterArray()
 	dp, _ = dp.enterStruct()
 	for d.err == nil && d.pos < stop {
 		d.align(8)
 		code := d.u8()
-		v := d.variant(dp)
-		if d.err != nil {
-			break
-		}
-		if seen[code] {
+		switch {
+		case d.err != nil:
+		case code == 0:
+			d.fail("header field code 0 is invalid")
+		case seen[code]:
 			d.fail("header field %d appears twice", code)
-			break
+		case int(code) >= len(fieldSig):
+			d.variant(dp) // unknown field: validate, then skip
+		default:
+			d.knownField(m, code)
 		}
 		seen[code] = true
-		if code == 0 {
-			d.fail("header field code 0 is invalid")
-			break
-		}
-		if int(code) >= len(fieldSig) {
-			continue // unknown field: skip (message-protocol-header-fields)
-		}
-		if string(v.Sig) != fieldSig[code] {
-			d.fail("header field %d: want signature %q, got %q", code, fieldSig[code], v.Sig)
-			break
-		}
-		m.setField(code, v.Value)
 	}
 	d.checkArrayEnd(stop)
 	return seen[fieldSignature]
 }
 
-// setField stores a known field whose signature was already checked, so
-// each assertion holds; the comma-ok forms keep even a bug from panicking.
-func (m *Message) setField(code byte, v any) {
+// knownField decodes the variant of a known header field, whose signature
+// must be the field's type (message-protocol-header-fields).
+func (d *decoder) knownField(m *Message, code byte) {
+	sig := d.sig()
+	if d.err == nil && sig != fieldSig[code] {
+		d.fail("header field %d: want signature %q, got %q", code, fieldSig[code], sig)
+	}
+	if d.err != nil {
+		return
+	}
 	switch code {
 	case fieldPath:
-		m.Path, _ = v.(ObjectPath)
+		p := d.str("object path")
+		if d.err == nil {
+			if err := checkObjectPath(p); err != nil {
+				d.fail("%v", err)
+			}
+		}
+		m.Path = ObjectPath(p)
 	case fieldInterface:
-		m.Interface, _ = v.(string)
+		m.Interface = d.str("INTERFACE")
 	case fieldMember:
-		m.Member, _ = v.(string)
+		m.Member = d.str("MEMBER")
 	case fieldErrorName:
-		m.ErrorName, _ = v.(string)
+		m.ErrorName = d.str("ERROR_NAME")
 	case fieldReplySerial:
-		m.ReplySerial, _ = v.(uint32)
+		m.ReplySerial = d.u32()
 	case fieldDestination:
-		m.Destination, _ = v.(string)
+		m.Destination = d.str("DESTINATION")
 	case fieldSender:
-		m.Sender, _ = v.(string)
+		m.Sender = d.str("SENDER")
 	case fieldSignature:
-		m.Signature, _ = v.(Signature)
+		m.Signature = Signature(d.sig())
+	case fieldUnixFDs:
+		d.u32() // fd passing is never negotiated; the count is not kept
 	}
 }

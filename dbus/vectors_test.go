@@ -63,7 +63,7 @@ var specVectors = []struct {
 
 func encodeArgs(t *testing.T, order binary.ByteOrder, sig string, vals []any) []byte {
 	t.Helper()
-	e := &encoder{order: order}
+	e := &encoder{order: order.(byteOrder)}
 	if err := encodeBody(e, sig, vals); err != nil {
 		t.Fatalf("encode %q: %v", sig, err)
 	}

@@ -154,8 +154,15 @@ func (d *decoder) sig() string {
 // body starts 8-aligned and 8 is the largest alignment).
 type encoder struct {
 	buf   []byte
-	order binary.ByteOrder
+	order byteOrder
 	err   error
+}
+
+// byteOrder is what binary.LittleEndian, BigEndian and NativeEndian all
+// are: appending (no temporary buffers) and patching in place.
+type byteOrder interface {
+	binary.ByteOrder
+	binary.AppendByteOrder
 }
 
 func (e *encoder) fail(format string, args ...any) {
@@ -174,23 +181,17 @@ func (e *encoder) u8(v byte) { e.buf = append(e.buf, v) }
 
 func (e *encoder) u16(v uint16) {
 	e.align(2)
-	var b [2]byte
-	e.order.PutUint16(b[:], v)
-	e.buf = append(e.buf, b[:]...)
+	e.buf = e.order.AppendUint16(e.buf, v)
 }
 
 func (e *encoder) u32(v uint32) {
 	e.align(4)
-	var b [4]byte
-	e.order.PutUint32(b[:], v)
-	e.buf = append(e.buf, b[:]...)
+	e.buf = e.order.AppendUint32(e.buf, v)
 }
 
 func (e *encoder) u64(v uint64) {
 	e.align(8)
-	var b [8]byte
-	e.order.PutUint64(b[:], v)
-	e.buf = append(e.buf, b[:]...)
+	e.buf = e.order.AppendUint64(e.buf, v)
 }
 
 func (e *encoder) f64(v float64) { e.u64(math.Float64bits(v)) }
