@@ -296,7 +296,10 @@ func (b *broker) linkUpdated(l *link) {
 		return
 	}
 	if b.cfg.Generator == genKernel {
-		b.setStates(l, deriveStates(l))
+		b.setStates(l, b.deriveStates(l))
+		if m := b.links[l.kernel.Master]; m != nil && l.kernel.Master != 0 && m != l {
+			b.setStates(m, b.deriveStates(m)) // a port's carrier changes its master's
+		}
 	}
 	if b.policy != nil && l.inKern {
 		b.policy.linkChanged(l)
