@@ -37,7 +37,10 @@
 // bound. A pending job is superseded by a newer one of the same key and
 // class: the older one is dropped (and reported), the newer one goes to the
 // back of the key's queue, so the latest value always runs last.
-// [Queue.Shutdown] drops the pending jobs and waits for the running ones.
+// [Queue.SubmitValue] also keeps a value from running twice in a row
+// when superseding would make it follow itself, and tells the job the old
+// value the scripts last saw. [Queue.Shutdown] drops the pending jobs and
+// waits for the running ones.
 //
 // # Limits and caveats
 //

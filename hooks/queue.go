@@ -17,15 +17,18 @@ import (
 //     value of a property runs after everything submitted before it,
 //     while jobs of other classes keep their place. So a key holds at
 //     most one pending job per class.
+//   - Jobs submitted with SubmitValue also never report the same value of
+//     a class twice in a row (see there).
 //   - Every dropped job is reported to the dropped callback, outside the
 //     Queue's lock (it may call Submit).
 type Queue struct {
 	mu       sync.Mutex
 	parallel int
 	dropped  func(key, class string)
-	keys     map[string]*keyQueue // keys with a running or pending job
-	ready    []string             // keys with pending jobs and none running, FIFO
-	running  int                  // keys with a running job
+	keys     map[string]*keyQueue         // keys with a running or pending job
+	ready    []string                     // keys with pending jobs and none running, FIFO
+	running  int                          // keys with a running job
+	last     map[string]map[string]string // key -> class -> value last started
 	closed   bool
 	idle     chan struct{} // closed when running drops to 0 after Shutdown
 }
@@ -36,15 +39,22 @@ type keyQueue struct {
 	running bool
 }
 
-// job is one submitted piece of work.
+// job is one submitted piece of work: run for Submit, runValue for
+// SubmitValue.
 type job struct {
-	class string
-	run   func()
+	class      string
+	run        func()
+	runValue   func(old string)
+	value, old string
 }
+
+// drop is a dropped job to report once the lock is released.
+type drop struct{ key, class string }
 
 // NewQueue returns a queue running up to parallel keys at once (at least
 // one). dropped, which may be nil, is told of every job that will not
-// run: superseded, submitted after Shutdown, or pending at Shutdown.
+// run: superseded, repeating a value, submitted after Shutdown, or
+// pending at Shutdown.
 func NewQueue(parallel int, dropped func(key, class string)) *Queue {
 	if parallel < 1 {
 		parallel = 1
@@ -52,16 +62,49 @@ func NewQueue(parallel int, dropped func(key, class string)) *Queue {
 	if dropped == nil {
 		dropped = func(string, string) {}
 	}
-	return &Queue{parallel: parallel, dropped: dropped, keys: make(map[string]*keyQueue)}
+	return &Queue{
+		parallel: parallel,
+		dropped:  dropped,
+		keys:     make(map[string]*keyQueue),
+		last:     make(map[string]map[string]string),
+	}
 }
 
 // Submit queues fn under key and class. It never blocks: fn runs later on
 // a goroutine of the Queue.
 func (q *Queue) Submit(key, class string, fn func()) {
+	q.submit(key, job{class: class, run: fn})
+}
+
+// SubmitValue queues fn, a job reporting that class has become value,
+// whose value before was old as far as the caller knows. Superseding can
+// make a value follow itself: with "carrier" running, "no-carrier"
+// pending and "carrier" submitted, the pending job gives way and
+// "carrier" would run twice in a row. So when a value job is about to
+// start, the value of the last job of its key and class that started (or
+// old, if none has) is compared with its own: equal, the job is dropped;
+// different, fn runs with that previous value, which is the old state
+// the scripts last saw. (A job superseding a pending one takes over that
+// one's old.) It never blocks.
+func (q *Queue) SubmitValue(key, class, old, value string, fn func(old string)) {
+	q.submit(key, job{class: class, runValue: fn, value: value, old: old})
+}
+
+// Forget discards what the queue remembers of key's values (see
+// SubmitValue), e.g. when a link is removed. Pending jobs stay.
+func (q *Queue) Forget(key string) {
+	q.mu.Lock()
+	delete(q.last, key)
+	q.mu.Unlock()
+}
+
+// submit queues j under key and reports the jobs it displaced.
+func (q *Queue) submit(key string, j job) {
+	var drops []drop
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
-		q.dropped(key, class)
+		q.dropped(key, j.class)
 		return
 	}
 	k := q.keys[key]
@@ -70,50 +113,95 @@ func (q *Queue) Submit(key, class string, fn func()) {
 		q.keys[key] = k
 	}
 	idle := !k.running && len(k.pending) == 0 // so not yet in q.ready
-	superseded := false
-	for i, j := range k.pending {
-		if j.class == class {
+	for i, p := range k.pending {
+		if p.class == j.class {
+			if p.runValue != nil && j.runValue != nil {
+				// The superseded job's old value is what came before
+				// both, should no job of the class have started yet.
+				j.old = p.old
+			}
 			k.pending = append(k.pending[:i], k.pending[i+1:]...)
-			superseded = true
+			drops = append(drops, drop{key, j.class})
 			break // at most one pending job per class
 		}
 	}
-	k.pending = append(k.pending, job{class: class, run: fn})
+	k.pending = append(k.pending, j)
 	if idle {
 		q.ready = append(q.ready, key)
 	}
-	q.dispatch()
+	q.dispatch(&drops)
 	q.mu.Unlock()
-	if superseded {
-		q.dropped(key, class)
+	q.report(drops)
+}
+
+// report tells the dropped callback about drops; called without the lock.
+func (q *Queue) report(drops []drop) {
+	for _, d := range drops {
+		q.dropped(d.key, d.class)
 	}
 }
 
-// dispatch starts the first job of ready keys while below the bound.
-// Called with q.mu held.
-func (q *Queue) dispatch() {
+// dispatch starts the first job of ready keys while below the bound,
+// adding jobs dropped on the way to drops. Called with q.mu held.
+func (q *Queue) dispatch(drops *[]drop) {
 	for q.running < q.parallel && len(q.ready) > 0 {
 		key := q.ready[0]
 		q.ready = q.ready[1:]
 		k := q.keys[key]
-		j := k.pending[0]
-		k.pending = k.pending[1:]
+		j, ok := q.next(key, k, drops)
+		if !ok {
+			delete(q.keys, key)
+			continue
+		}
 		k.running = true
 		q.running++
 		go q.do(key, k, j)
 	}
 }
 
+// next takes the first job of k that is to run, dropping value jobs that
+// would repeat the last value started. Called with q.mu held.
+func (q *Queue) next(key string, k *keyQueue, drops *[]drop) (job, bool) {
+	for len(k.pending) > 0 {
+		j := k.pending[0]
+		k.pending = k.pending[1:]
+		if j.runValue == nil {
+			return j, true
+		}
+		classes := q.last[key]
+		if classes == nil {
+			classes = make(map[string]string)
+			q.last[key] = classes
+		}
+		prev, seen := classes[j.class]
+		if !seen {
+			prev = j.old
+		}
+		if j.value == prev {
+			*drops = append(*drops, drop{key, j.class})
+			continue
+		}
+		classes[j.class] = j.value
+		j.old = prev
+		return j, true
+	}
+	return job{}, false
+}
+
 // do runs one job, then lets the key's next job (or another key) go.
 func (q *Queue) do(key string, k *keyQueue, j job) {
 	defer q.done(key, k)
+	if j.runValue != nil {
+		j.runValue(j.old)
+		return
+	}
 	j.run()
 }
 
 // done records the end of a key's running job.
 func (q *Queue) done(key string, k *keyQueue) {
+	var drops []drop
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	k.running = false
 	q.running--
 	if len(k.pending) > 0 {
@@ -121,11 +209,13 @@ func (q *Queue) done(key string, k *keyQueue) {
 	} else {
 		delete(q.keys, key)
 	}
-	q.dispatch()
+	q.dispatch(&drops)
 	if q.closed && q.running == 0 && q.idle != nil {
 		close(q.idle)
 		q.idle = nil
 	}
+	q.mu.Unlock()
+	q.report(drops)
 }
 
 // Shutdown stops taking work, drops the pending jobs (reporting each),
@@ -134,14 +224,12 @@ func (q *Queue) done(key string, k *keyQueue) {
 // scripts ends when they do, bounded by the Runner's timeouts. Shutdown
 // may be called more than once.
 func (q *Queue) Shutdown(ctx context.Context) error {
+	var drops []drop
 	q.mu.Lock()
 	q.closed = true
-	var drops []job
-	var dropKeys []string
 	for key, k := range q.keys {
 		for _, j := range k.pending {
-			drops = append(drops, j)
-			dropKeys = append(dropKeys, key)
+			drops = append(drops, drop{key, j.class})
 		}
 		k.pending = nil
 		if !k.running {
@@ -158,9 +246,7 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 		q.idle = idle
 	}
 	q.mu.Unlock()
-	for i, j := range drops {
-		q.dropped(dropKeys[i], j.class)
-	}
+	q.report(drops)
 	select {
 	case <-idle:
 		return nil

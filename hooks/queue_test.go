@@ -290,3 +290,109 @@ func TestQueueDroppedMaySubmit(t *testing.T) {
 		t.Fatal("the job submitted from the dropped callback never ran")
 	}
 }
+
+// TestQueueSubmitValue: value jobs never report a value twice in a row,
+// and learn the value the scripts last saw.
+func TestQueueSubmitValue(t *testing.T) {
+	rec := newRecord()
+	q := NewQueue(1, rec.drop)
+	submit := func(class, old, value string) {
+		q.SubmitValue("eth0", class, old, value, func(old string) {
+			rec.run("eth0", class+":"+old+">"+value)
+		})
+	}
+	// The first value job compares with the caller's old value.
+	submit("Oper", "routable", "routable") // no change: dropped
+	submit("Oper", "routable", "degraded")
+	settle(t, q, "eth0")
+
+	g := newGate()
+	q.Submit("eth0", "busy", g.job)
+	<-g.started
+	submit("Oper", "degraded", "no-carrier")
+	submit("Admin", "configured", "configuring")
+	submit("Oper", "no-carrier", "degraded") // supersedes no-carrier, then repeats degraded
+	submit("Admin", "configuring", "configured")
+	close(g.release)
+	settle(t, q, "eth0")
+
+	g = newGate()
+	q.Submit("eth0", "busy", g.job)
+	<-g.started
+	submit("Oper", "degraded", "no-carrier")
+	submit("Oper", "no-carrier", "routable") // supersedes; runs with the old value last run
+	close(g.release)
+	settle(t, q, "eth0")
+
+	q.Forget("eth0")
+	submit("Oper", "off", "routable") // after Forget, the caller's old counts again
+	settle(t, q, "eth0")
+
+	want := []string{"Oper:routable>degraded", "Oper:degraded>routable", "Oper:off>routable"}
+	if got := rec.ran["eth0"]; !slices.Equal(got, want) {
+		t.Errorf("ran %q, want %q", got, want)
+	}
+	// Dropped: the first no-op, no-carrier superseded and degraded
+	// repeated, both Admin values (configuring superseded, configured
+	// equal to the caller's old), and no-carrier superseded again.
+	if want := map[string]int{"eth0/Oper": 4, "eth0/Admin": 2}; !maps(rec.dropped, want) {
+		t.Errorf("dropped %v, want %v", rec.dropped, want)
+	}
+}
+
+// TestQueueValueFlood floods value jobs flipping between a few states for
+// several keys: per key, no value runs twice in a row, each run's old is
+// the previous run's value, and the last run shows the last value sent.
+func TestQueueValueFlood(t *testing.T) {
+	const keys, n = 8, 3000
+	states := []string{"carrier", "no-carrier", "routable"}
+	q := NewQueue(3, nil)
+	var mu sync.Mutex
+	type run struct{ old, value string }
+	runs := map[string][]run{}
+	lastSent := map[string]string{}
+	var wg sync.WaitGroup
+	for k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprint("eth", k)
+			old := "off"
+			seed := uint32(k*7919 + 1)
+			for range n {
+				seed = seed*1664525 + 1013904223 // LCG: cheap, repeatable
+				value := states[(seed>>16)%uint32(len(states))]
+				q.SubmitValue(key, "Oper", old, value, func(old string) {
+					mu.Lock()
+					runs[key] = append(runs[key], run{old, value})
+					mu.Unlock()
+				})
+				old = value
+			}
+			mu.Lock()
+			lastSent[key] = old
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	var all []string
+	for k := range keys {
+		all = append(all, fmt.Sprint("eth", k))
+	}
+	settle(t, q, all...)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, key := range all {
+		rs := runs[key]
+		prev := "off"
+		for i, r := range rs {
+			if r.old != prev || r.value == prev {
+				t.Fatalf("%s run %d: %s>%s after %s", key, i, r.old, r.value, prev)
+			}
+			prev = r.value
+		}
+		if prev != lastSent[key] {
+			t.Errorf("%s: last run %s, last value sent %s", key, prev, lastSent[key])
+		}
+	}
+}
