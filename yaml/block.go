@@ -155,9 +155,8 @@ func (p *parser) mapping(col int, key *Node, after int) (*Node, error) {
 // after on the current line; the mapping's keys are at column col.
 func (p *parser) value(col, after int) (*Node, error) {
 	l, _ := p.cur()
-	j := skipSpaces(l.text, after)
-	if j < len(l.text) && l.text[j] != '#' {
-		n, err := inlineValue(l, j)
+	if !restBlank(l.text, after) {
+		n, err := inlineValue(l, skipSpaces(l.text, after))
 		if err != nil {
 			return nil, err
 		}
@@ -221,18 +220,19 @@ func inlineValue(l line, col int) (*Node, error) {
 	return n, checkLineEnd(l, end, n.Kind != ScalarNode)
 }
 
-// checkLineEnd checks that only spaces and a comment follow column end.
+// checkLineEnd checks that only white space and a comment follow column end.
 func checkLineEnd(l line, end int, flow bool) error {
+	if restBlank(l.text, end) {
+		return nil
+	}
 	j := skipSpaces(l.text, end)
 	switch c := at(l.text, j); {
-	case j == len(l.text), c == '#' && l.text[j-1] == ' ':
-		return nil
 	case c == ':' && flow:
 		return errAt(l, j, "flow collections as mapping keys are not supported")
 	case c == ':':
 		return errAt(l, j, "mapping values are not allowed here")
 	case c == '\t':
-		return errAt(l, j, "tabs are only supported in quoted scalars and comments")
+		return errAt(l, j, "tabs are only supported in quoted scalars, comments and at the end of a line")
 	default:
 		return errAt(l, j, "unexpected %q after the value", c)
 	}

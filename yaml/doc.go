@@ -11,7 +11,8 @@
 // Not supported, and reported as an error naming the line and column:
 // anchors, aliases, tags, several documents, directives, block scalars,
 // complex keys, multi-line plain or quoted scalars, multi-line or nested flow
-// collections, tabs outside quoted scalars and comments, and duplicate keys.
+// collections, tabs anywhere but in quoted scalars, comments, blank lines
+// and trailing white space, and duplicate keys.
 //
 // Plain scalars are resolved with the YAML 1.2 core schema (null, bool, int,
 // float, string); quoted scalars are always strings.

@@ -18,6 +18,16 @@ func at(t []rune, i int) rune {
 // isSpace reports whether r separates tokens (0 is the end of the line).
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == 0 }
 
+// restBlank reports whether only spaces, tabs and maybe a comment follow
+// column i: trailing white space is never content, tabs included.
+func restBlank(t []rune, i int) bool {
+	start := i
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
+	}
+	return i == len(t) || (t[i] == '#' && (i == 0 || i > start || t[i-1] == ' ' || t[i-1] == '\t'))
+}
+
 // skipSpaces returns the first column at or after i that is not a space.
 func skipSpaces(t []rune, i int) int {
 	for i < len(t) && t[i] == ' ' {
@@ -45,12 +55,12 @@ func checkPlainStart(l line, col int, flow bool) error {
 	case '@', '`':
 		return errAt(l, col, "reserved indicator %q cannot start a scalar", c)
 	case '\t':
-		return errAt(l, col, "tabs are only supported in quoted scalars and comments")
+		return errAt(l, col, "tabs are only supported in quoted scalars, comments and at the end of a line")
 	case ',', '[', ']', '{', '}', '#', '"', '\'':
 		return errAt(l, col, "unexpected %q", c)
 	case '-', '?', ':':
 		if next == '\t' {
-			return errAt(l, col+1, "tabs are only supported in quoted scalars and comments")
+			return errAt(l, col+1, "tabs are only supported in quoted scalars, comments and at the end of a line")
 		}
 		if !isSpace(next) && !(flow && isFlowIndicator(next)) {
 			return nil
@@ -80,7 +90,10 @@ func scanPlain(l line, col int, flow bool) (*Node, int, error) {
 	for ; i < len(t); i++ {
 		c := t[i]
 		if c == '\t' {
-			return nil, 0, errAt(l, i, "tabs are only supported in quoted scalars and comments")
+			if restBlank(t, i) {
+				break // trailing white space
+			}
+			return nil, 0, errAt(l, i, "tabs are only supported in quoted scalars, comments and at the end of a line")
 		}
 		if c == ':' {
 			next := at(t, i+1)
