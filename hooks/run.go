@@ -48,8 +48,8 @@ type Runner struct {
 	Timeout     time.Duration // per script; 0 means DefaultTimeout, < 0 none
 	KillGrace   time.Duration // SIGTERM to SIGKILL delay; 0 means DefaultKillGrace
 	OutputGrace time.Duration // wait for output after exit; 0 means DefaultOutputGrace
-	MaxLine     int           // longest delivered line; 0 means DefaultMaxLine
-	MaxOutput   int           // bytes delivered per run; 0 means DefaultMaxOutput
+	MaxLine     int           // longest delivered line; < 1 means DefaultMaxLine
+	MaxOutput   int           // bytes delivered per run; 0 means DefaultMaxOutput, < 0 none
 	Output      func(Line)    // gets every line, serialised per run; may be nil; must not block for long
 	Ambient     []uintptr     // capabilities raised as ambient in the script
 
@@ -212,7 +212,7 @@ func (r *Runner) start(s *Script, script *os.File, env []string) (*os.Process, *
 func (r *Runner) read(wg *sync.WaitGroup, f *os.File, stream string, b *outputBudget) {
 	defer wg.Done()
 	sp := lineSplitter{
-		max:  or(r.MaxLine, DefaultMaxLine),
+		max:  r.maxLine(),
 		emit: func(text []byte, _ bool) { b.line(stream, text) },
 	}
 	buf := make([]byte, 32<<10)
@@ -255,6 +255,14 @@ func exitStatus(ps *os.ProcessState) (int, string) {
 		return -1, unix.SignalName(ws.Signal())
 	}
 	return ps.ExitCode(), ""
+}
+
+// maxLine returns the line length bound; values below 1 mean the default.
+func (r *Runner) maxLine() int {
+	if r.MaxLine < 1 {
+		return DefaultMaxLine
+	}
+	return r.MaxLine
 }
 
 // or returns v, or def when v is zero.

@@ -314,6 +314,19 @@ func TestRunLongLine(t *testing.T) {
 	}
 }
 
+// TestRunOutputLimitsOdd: a negative MaxLine means the default, a
+// negative MaxOutput delivers nothing and counts every line.
+func TestRunOutputLimitsOdd(t *testing.T) {
+	dir := t.TempDir()
+	writeScript(t, dir, "s", "echo one; echo two >&2")
+	var c collector
+	r := &Runner{MaxLine: -1, MaxOutput: -1, Output: c.add}
+	res := r.Run(context.Background(), script(t, dir, "s"), nil)
+	if res.Err != nil || len(c.lines) != 0 || res.Dropped != 2 {
+		t.Errorf("result %+v, lines %q: want none delivered, 2 dropped", res, c.lines)
+	}
+}
+
 // lengths returns the length of each string.
 func lengths(ss []string) []int {
 	var n []int
