@@ -49,7 +49,7 @@ type Runner struct {
 	KillGrace   time.Duration // SIGTERM to SIGKILL delay; 0 means DefaultKillGrace
 	OutputGrace time.Duration // wait for output after exit; 0 means DefaultOutputGrace
 	MaxLine     int           // longest delivered line; < 1 means DefaultMaxLine
-	MaxOutput   int           // bytes delivered per run; 0 means DefaultMaxOutput, < 0 none
+	MaxOutput   int           // bytes delivered per run; 0 means DefaultMaxOutput, < 0 delivers none
 	Output      func(Line)    // gets every line, serialised per run; may be nil; must not block for long
 	Ambient     []uintptr     // capabilities raised as ambient in the script
 
