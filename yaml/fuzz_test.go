@@ -21,7 +21,12 @@ func FuzzUnmarshal(f *testing.F) {
 	} else {
 		f.Fatal(err)
 	}
-	f.Add([]byte("a: [1, 'b', \"c\\u00e9\"]\nd: {e: .nan, f: -.inf}\n- x\n"))
+	for _, tt := range valueTests {
+		f.Add([]byte(tt.in))
+	}
+	for _, tt := range errorTests {
+		f.Add([]byte(tt.in))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		root, err := Parse(data)
 		if err != nil {
