@@ -102,9 +102,8 @@ func (p *parser) sequence(col int) (*Node, error) {
 // entry parses the sequence entry whose "-" is at col of the current line.
 func (p *parser) entry(col int) (*Node, error) {
 	l, _ := p.cur()
-	j := skipSpaces(l.text, col+1)
-	if j < len(l.text) && l.text[j] != '#' {
-		return p.node(j, col) // compact: "- value", "- k: v", "- - x"
+	if !restBlank(l.text, col+1) {
+		return p.node(skipSpaces(l.text, col+1), col) // compact: "- value", "- k: v", "- - x"
 	}
 	p.i++
 	if next, ok := p.cur(); ok && next.indent > col {

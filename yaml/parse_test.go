@@ -85,7 +85,7 @@ var valueTests = []struct {
 	{"crlf", "a: 1\r\nb:\r\n- x\r\n", m{"a": 1, "b": s{"x"}}},
 	{"byte order mark", "\ufeffa: 1\n", m{"a": 1}},
 	{"tabs in comments and quotes", "a: \"x\ty\" # \tc\n\t# tab comment line\n", m{"a": "x\ty"}},
-	{"trailing tabs", "a: b\t\nc:\t\n- d \t# e\nf: [g]\t\nh: 'i'\t#j\n", m{"a": "b", "c": s{"d"}, "f": s{"g"}, "h": "i"}},
+	{"trailing tabs", "a: b\t\nc:\t\n- d \t# e\n- \t\nf: [g]\t\nh: 'i'\t#j\n", m{"a": "b", "c": s{"d", nil}, "f": s{"g"}, "h": "i"}},
 	{"unicode", "ключ: значение ☮\n", m{"ключ": "значение ☮"}},
 	{"root scalar", "  hello world  \n", "hello world"},
 	{"trailing spaces", "a: b   \nc: [d]   \n", m{"a": "b", "c": s{"d"}}},
