@@ -9,9 +9,9 @@ import (
 )
 
 // FuzzUnmarshal checks that no input panics or hangs, that every error has
-// a position, and that whatever parses survives a round trip: the tree
-// written back as YAML (emit) parses to the same value and writes the same
-// text again.
+// a position, that node positions point at the nodes in the source, and
+// that whatever parses survives a round trip: the tree written back as YAML
+// (emit) parses to the same value and writes the same text again.
 func FuzzUnmarshal(f *testing.F) {
 	for _, c := range loadSuite(f) {
 		f.Add([]byte(c.YAML))
@@ -35,6 +35,7 @@ func FuzzUnmarshal(f *testing.F) {
 			}
 			return
 		}
+		checkPositions(t, sourceLines(data), root)
 		if longQuotedKey(root) {
 			return // the key limit counts source characters; quoting may exceed it
 		}
@@ -50,6 +51,53 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatalf("emit not stable:\n%s\n---\n%s", text, text2)
 		}
 	})
+}
+
+// sourceLines splits data into lines of runes the way the parser counts
+// columns (after a byte order mark, without line breaks).
+func sourceLines(data []byte) [][]rune {
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	var out [][]rune
+	for _, l := range strings.Split(text, "\n") {
+		out = append(out, []rune(strings.TrimSuffix(l, "\r")))
+	}
+	return out
+}
+
+// checkPositions checks that every node's Line and Column point at where it
+// starts in the source: its text, its opening quote or bracket, or its "-".
+func checkPositions(t *testing.T, src [][]rune, n *Node) {
+	if n == nil {
+		return
+	}
+	if n.Line < 1 || n.Line > len(src) || n.Column < 1 || n.Column > len(src[n.Line-1])+1 {
+		t.Fatalf("node %+v: position outside the input", n)
+	}
+	rest := string(src[n.Line-1][n.Column-1:])
+	ok := true
+	switch {
+	case n.Kind == ScalarNode && n.Quoted:
+		ok = strings.HasPrefix(rest, "\"") || strings.HasPrefix(rest, "'")
+	case n.Kind == ScalarNode:
+		ok = strings.HasPrefix(rest, n.Text)
+	case n.Kind == SequenceNode:
+		ok = strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "[")
+	case len(n.Pairs) > 0:
+		k := n.Pairs[0].Key
+		ok = strings.HasPrefix(rest, "{") || (k.Line == n.Line && k.Column == n.Column)
+	default:
+		ok = strings.HasPrefix(rest, "{")
+	}
+	if !ok {
+		t.Fatalf("%s at %d:%d, but the source there is %q", n.Kind, n.Line, n.Column, rest)
+	}
+	for _, p := range n.Pairs {
+		checkPositions(t, src, p.Key)
+		checkPositions(t, src, p.Value)
+	}
+	for _, it := range n.Items {
+		checkPositions(t, src, it)
+	}
 }
 
 // longQuotedKey reports whether some key of n grows past maxKeyLen when quoted.
