@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"network-broker/internal/lab"
 	"network-broker/internal/nstest"
 	"network-broker/internal/perf"
 )
@@ -533,5 +534,98 @@ func TestFaultHookStampede(t *testing.T) {
 	}
 	if strings.Contains(log, "level=error") {
 		t.Errorf("the broker logged errors:\n%s", lastLines(log, 20))
+	}
+}
+
+// TestFaultBusOversizedPeer has a fake networkd send the broker a 16 MiB
+// PropertiesChanged, one with 100000 properties and a flood of small
+// ones, all valid: the broker keeps a bounded memory, never reports a
+// state twice in a row, and ends at the state the fake reported last.
+func TestFaultBusOversizedPeer(t *testing.T) {
+	l := lab.Up(t, lab.Options{})
+	rec := newRecorder(t, l.Dir, "System:\n  User: root\n", allStateDirs...)
+	broker := startBroker(t, l, "broker", rec.dir)
+	checkAlive(t, broker.PID, "start")
+	idx := l.IfIndex(t, lab.LinkStatic)
+	script, err := filepath.Abs("testdata/fake-networkd-flood.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const flood = 20000
+	fake := l.Start(t, "fake-networkd", nil, "/usr/bin/python3", script, l.Bus, fmt.Sprint(idx), lab.LinkStatic, fmt.Sprint(flood))
+	waitLog(t, fake, "done", 60*time.Second)
+	runs := rec.waitRuns(t, 30*time.Second, "carrier.d, the fake's last state", func(r []hookRun) bool {
+		c := classRuns(r, lab.LinkStatic, opDirs)
+		return len(c) > 0 && c[len(c)-1].Env["STATE"] == "carrier"
+	})
+	time.Sleep(500 * time.Millisecond) // anything after it would show now
+	runs = rec.runs(t)
+	c := classRuns(runs, lab.LinkStatic, opDirs)
+	if last := c[len(c)-1]; last.Env["STATE"] != "carrier" || parseJSONLink(t, last).OperationalState != "carrier" {
+		t.Errorf("the last run is not carrier.d with a carrier JSON: %s", last)
+	}
+	checkNoRepeats(t, runs, lab.LinkStatic)
+	t.Logf("%d signals gave %d operational-state runs", flood+3, len(c))
+	// The Go runtime returns freed memory to the kernel gradually.
+	waitFor(t, 20*time.Second, "the broker's RSS to settle below the bound", func() (bool, string) {
+		s, err := perf.Read(broker.PID)
+		if err != nil {
+			t.Fatalf("the broker is gone: %v\n%s", err, broker.LogText())
+		}
+		return s.RSS < maxFaultRSS, perf.MiB(s.RSS) + " MiB"
+	})
+	checkAlive(t, broker.PID, "oversized and flooding signals")
+}
+
+// TestFaultBusAndNetworkdRestartsLeakFree restarts the bus daemon and
+// networkd (SIGTERM and SIGKILL) several times under the broker: after
+// each it must follow networkd again, without growing its descriptors or
+// threads, and its hooks must end at networkd's states.
+func TestFaultBusAndNetworkdRestartsLeakFree(t *testing.T) {
+	l := lab.Up(t, lab.Options{Networkd: true, DHCP: true})
+	rec := newRecorder(t, l.Dir, "System:\n  User: root\n", allStateDirs...)
+	broker := startBroker(t, l, "broker", rec.dir)
+	idx := l.IfIndex(t, lab.LinkStatic)
+	before := checkAlive(t, broker.PID, "start")
+
+	for i := 0; i < 2; i++ {
+		l.RestartBus(t)
+		l.RestartNetworkd(t)
+		nd := l.Networkd()
+		if err := nd.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 5*time.Second, "networkd to die", func() (bool, string) { return nd.Exited(), "" })
+		l.StartNetworkd(t)
+	}
+	waitFor(t, 15*time.Second, "the broker to follow the new networkd", func() (bool, string) {
+		n := strings.Count(broker.LogText(), "systemd-networkd appeared on the bus")
+		return n >= 3, fmt.Sprintf("%d times appeared", n)
+	})
+	n0 := len(linkRuns(rec.runs(t), lab.LinkStatic, "no-carrier.d"))
+	l.Carrier(t, lab.LinkStatic, false)
+	rec.waitRuns(t, 10*time.Second, "no-carrier.d after the restarts", func(r []hookRun) bool {
+		return len(linkRuns(r, lab.LinkStatic, "no-carrier.d")) > n0
+	})
+	l.Carrier(t, lab.LinkStatic, true)
+	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
+	runs := settle(t, rec, lab.LinkStatic, "routable", "configured")
+	checkNoRepeats(t, runs, lab.LinkStatic)
+	last := runs[len(runs)-1]
+	for _, r := range runs {
+		if r.Env["LINK"] == lab.LinkStatic && r.Dir != "routes-modified.d" {
+			last = r
+		}
+	}
+	for _, prop := range []string{"OperationalState", "AdministrativeState", "CarrierState", "AddressState"} {
+		nd := strings.Trim(strings.TrimPrefix(strings.TrimSpace(l.LinkProperty(t, idx, prop)), "s "), `"`)
+		if last.Env[prop] != nd {
+			t.Errorf("the last hook saw %s=%q, networkd says %q", prop, last.Env[prop], nd)
+		}
+	}
+	checkJSON(t, l, last)
+	after := checkAlive(t, broker.PID, "2 bus restarts and 4 networkd restarts (2 by SIGKILL)")
+	if after.FDs > before.FDs+2 || after.Threads > before.Threads+4 {
+		t.Errorf("descriptors %d -> %d, threads %d -> %d: something leaks per reconnect", before.FDs, after.FDs, before.Threads, after.Threads)
 	}
 }
