@@ -57,11 +57,34 @@ fuzz:
 	  done; \
 	done
 
+HOOKDIRS := carrier.d configured.d degraded.d no-carrier.d routable.d manager.d routes-modified.d
+CONFDIR  := $(DESTDIR)$(SYSCONFDIR)/network-broker
+
+# install puts everything in place; an existing configuration file is kept.
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/network-broker
+	install -d -m 0755 $(CONFDIR)
+	for d in $(HOOKDIRS); do install -d -m 0755 $(CONFDIR)/$$d; done
+	test -e $(CONFDIR)/network-broker.yaml || install -m 0644 network-broker.yaml $(CONFDIR)/network-broker.yaml
+	sed 's|/usr/bin/network-broker|$(PREFIX)/bin/network-broker|' network-broker.service > network-broker.service.tmp
+	install -D -m 0644 network-broker.service.tmp $(DESTDIR)$(UNITDIR)/network-broker.service
+	rm -f network-broker.service.tmp
+	install -D -m 0644 network-broker.8 $(DESTDIR)$(MANDIR)/man8/network-broker.8
+	install -D -m 0644 dist/50-network-broker.rules $(DESTDIR)$(PREFIX)/share/polkit-1/rules.d/50-network-broker.rules
+	install -D -m 0644 dist/network-broker.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/network-broker.conf
 
+# uninstall removes what install added, except the configuration file and
+# hook directories that hold the administrator's scripts.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/network-broker
+	rm -f $(DESTDIR)$(PREFIX)/bin/network-broker $(DESTDIR)$(UNITDIR)/network-broker.service \
+	  $(DESTDIR)$(MANDIR)/man8/network-broker.8 \
+	  $(DESTDIR)$(PREFIX)/share/polkit-1/rules.d/50-network-broker.rules \
+	  $(DESTDIR)$(PREFIX)/lib/sysusers.d/network-broker.conf
+	for d in $(HOOKDIRS); do rmdir $(CONFDIR)/$$d 2>/dev/null || true; done
+
+# demo shows the daemon at work in a throw-away network namespace (root).
+demo: build
+	sh demo/demo.sh $(BIN)
 
 clean:
 	rm -rf bin

@@ -173,3 +173,21 @@ func brokerCommand(args ...string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), brokerEnv...)
 	return cmd
 }
+
+// TestSampleConfigIsTheDefaults: the shipped sample parses and says
+// exactly the defaults.
+func TestSampleConfigIsTheDefaults(t *testing.T) {
+	data, err := os.ReadFile("network-broker.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(writeConfig(t, string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := defaultConfig(c.Dir)
+	d.File = c.File
+	if c.String() != d.String() {
+		t.Errorf("sample differs from the defaults:\n%s\nvs\n%s", c, d)
+	}
+}

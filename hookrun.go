@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"network-broker/hooks"
 )
@@ -31,37 +30,18 @@ type hookRunner struct {
 	view   func(ctx context.Context, index int32) (linkView, bool)
 	// lease returns the DHCP_LEASE value of a link (dhclient or networkd).
 	lease func(index int32) string
-
-	mu      sync.Mutex
-	lastRun map[string]string // "ifindex/property" -> state last run
 }
 
-// firstOfRun reports whether state differs from the last one run for
-// the link's property, and records it. When a queued run was superseded
-// (configured -> configuring -> configured with configuring dropped) the
-// newest may equal the last one run: it is then not reported again.
-func (h *hookRunner) firstOfRun(index int32, prop, state string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.lastRun == nil {
-		h.lastRun = map[string]string{}
-	}
-	k := itoa32(index) + "/" + prop
-	if h.lastRun[k] == state {
-		return false
-	}
-	h.lastRun[k] = state
-	return true
-}
+// forget drops what the queue remembers of a removed link.
+func (h *hookRunner) forget(index int32) { h.queue.Forget(itoa32(index)) }
 
 // submitLink queues <value>.d for a change of prop on a link.
 func (h *hookRunner) submitLink(index int32, name, prop, value, old string) {
-	h.queue.Submit(itoa32(index), prop, func() {
-		if !h.firstOfRun(index, prop, value) {
-			h.log.Debug("state already reported last; not run again", "ifindex", index, prop, value)
-			return
-		}
-		h.runLink(index, name, value, old)
+	// SubmitValue never reports one state twice in a row, even when a
+	// superseded run lies between, and hands over the state the scripts
+	// last saw as OLD_STATE.
+	h.queue.SubmitValue(itoa32(index), prop, old, value, func(last string) {
+		h.runLink(index, name, value, last)
 	})
 }
 
@@ -111,11 +91,7 @@ func (h *hookRunner) submitRoutes(index int32, name string) {
 		if !cfg.linkSelected(v.Kernel.Name) {
 			return
 		}
-		env := []string{hookPATH, "LINK=" + v.Kernel.Name, "LINKINDEX=" + itoa32(index),
-			"IFACE=" + v.Kernel.Name, "STATE=routes-modified"}
-		if cfg.EmitJSON {
-			env = append(env, "JSON="+string(linkJSON(&v, readLinkExtra(index))))
-		}
+		env := append(h.linkEnv(cfg, &v, v.Kernel.Name), "STATE=routes-modified")
 		h.runDir("routes-modified.d", v.Kernel.Name, env)
 	})
 }

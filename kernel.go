@@ -195,6 +195,9 @@ func (b *broker) removeLink(idx int32) {
 	}
 	delete(b.links, idx)
 	delete(b.routesDue, idx)
+	if b.run != nil {
+		b.run.forget(idx)
+	}
 	if b.policy != nil {
 		b.policy.linkGone(idx)
 	}

@@ -78,11 +78,17 @@ func (p *policy) desired(l *link) ([]rtnl.Rule, []rtnl.Route) {
 			rtnl.Rule{Family: a.Family, Priority: prio, Src: host, Table: t, Protocol: policyProto, Action: unix.FR_ACT_TO_TBL},
 			rtnl.Rule{Family: a.Family, Priority: prio, Dst: host, Table: t, Protocol: policyProto, Action: unix.FR_ACT_TO_TBL})
 		subnet := netip.PrefixFrom(a.Addr, int(a.PrefixLen)).Masked()
+		families[a.Family] = a.Addr
+		if l.kernel.Flags&unix.IFF_UP == 0 {
+			continue // the kernel refuses routes through a link that is down
+		}
 		routes = append(routes, rtnl.Route{Family: a.Family, Dst: subnet, PrefSrc: a.Addr, Table: t,
 			Protocol: policyProto, Scope: unix.RT_SCOPE_LINK, Type: unix.RTN_UNICAST, OutIndex: l.index})
-		families[a.Family] = a.Addr
 	}
 	for fam := range families {
+		if l.kernel.Flags&unix.IFF_UP == 0 {
+			break
+		}
 		if gw, ok := p.gateway(l, fam); ok {
 			def := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 			if fam == unix.AF_INET6 {

@@ -36,7 +36,7 @@ func TestPrivilegeDropEveryThread(t *testing.T) {
 	rec := newRecorder(t, base, "System:\n  Generator: kernel\n  User: nobody\n  HookParallel: 8\n", "routable.d")
 	os.Chmod(rec.out, 0o777)
 	rec.addRawScript(t, "routable.d", "10-ids", fmt.Sprintf(
-		"{ echo uid=$(id -u) gid=$(id -g); grep ^Cap /proc/self/status; } > %s/ids-$LINK; sleep 0.3", rec.out))
+		"{ echo uid=$(id -u) gid=$(id -g); grep ^Cap /proc/self/status; } > %s/tmp-$LINK; mv %s/tmp-$LINK %s/ids-$LINK; sleep 0.3", rec.out, rec.out, rec.out))
 	b := startNSBroker(t, h, rec.dir)
 	pid := b.cmd.Process.Pid
 	for i := 0; i < links; i++ {
