@@ -7,7 +7,7 @@ UNITDIR    ?= /lib/systemd/system
 MANDIR     ?= $(PREFIX)/share/man
 DESTDIR    ?=
 SHELL      := /bin/bash
-GO         ?= go
+GO         ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # -trimpath and an empty build id make two builds of one commit byte-identical.
 LDFLAGS    := -s -w -buildid= -X main.version=$(VERSION)
