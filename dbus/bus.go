@@ -59,6 +59,22 @@ func (c *Conn) GetNameOwner(ctx context.Context, name string) (string, error) {
 	return owner, nil
 }
 
+// WatchNameOwner starts tracking who owns name: it adds the
+// NameOwnerChangedRule match first, then asks GetNameOwner, so no change
+// can fall between the two. It returns the current owner ("" when the name
+// has none). Keep the owner up to date from ParseNameOwnerChanged and trust
+// a service's signals only when their Sender equals it.
+func (c *Conn) WatchNameOwner(ctx context.Context, name string) (string, error) {
+	if err := c.AddMatch(ctx, NameOwnerChangedRule(name)); err != nil {
+		return "", err
+	}
+	owner, err := c.GetNameOwner(ctx, name)
+	if IsError(err, ErrorNameHasNoOwner) {
+		return "", nil
+	}
+	return owner, err
+}
+
 // RequestName flags and replies (bus-messages-request-name).
 const (
 	NameFlagAllowReplacement = 0x1

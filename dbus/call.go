@@ -28,8 +28,12 @@ func (c *Conn) Call(ctx context.Context, dest string, path ObjectPath, iface, me
 }
 
 // CallMessage sends a METHOD_CALL and returns the METHOD_RETURN (ERROR
-// replies become *Error). It sets m.Serial.
+// replies become *Error). It sets m.Serial. A message flagged
+// NO_REPLY_EXPECTED gets no reply: send it with Send.
 func (c *Conn) CallMessage(ctx context.Context, m *Message) (*Message, error) {
+	if m.Type != TypeMethodCall || m.Flags&FlagNoReplyExpected != 0 {
+		return nil, fmt.Errorf("dbus: CallMessage wants a method call expecting a reply, got %s with flags %#x", m.Type, m.Flags)
+	}
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
 	m.Serial = c.nextSerial()

@@ -21,6 +21,9 @@ const DefaultTimeout = 25 * time.Second
 // SignalQueueLen is the capacity of the Signals channel.
 const SignalQueueLen = 1024
 
+// maxReplying bounds concurrent answers to incoming method calls.
+const maxReplying = 16
+
 // ErrClosed is Err's value after Close.
 var ErrClosed = errors.New("dbus: connection closed")
 
@@ -42,6 +45,7 @@ type Conn struct {
 	signals  chan *Message
 	overflow chan struct{}
 	dropped  atomic.Uint64
+	replying chan struct{} // bounds the goroutines answering incoming calls
 
 	done     chan struct{}
 	failOnce sync.Once
@@ -57,6 +61,7 @@ func newConn(f *os.File) *Conn {
 		pending:  map[uint32]chan *Message{},
 		signals:  make(chan *Message, SignalQueueLen),
 		overflow: make(chan struct{}, 1),
+		replying: make(chan struct{}, maxReplying),
 		done:     make(chan struct{}),
 	}
 }
@@ -183,8 +188,16 @@ func (c *Conn) dispatch(m *Message) {
 			}
 		}
 	case TypeMethodCall:
-		if m.Flags&FlagNoReplyExpected == 0 {
-			go c.answer(m)
+		if m.Flags&FlagNoReplyExpected != 0 {
+			return
+		}
+		select {
+		case c.replying <- struct{}{}:
+			go func() {
+				defer func() { <-c.replying }()
+				c.answer(m)
+			}()
+		default: // a flood of calls: the callers get no reply and time out
 		}
 	}
 	// Other types are ignored (message-protocol-messages).

@@ -140,8 +140,8 @@ func TestNameOwnerChanged(t *testing.T) {
 	watcher, svc := dialBus(t, b), dialBus(t, b)
 	ctx := ctxT(t, 10*time.Second)
 	const name = "org.example.Watched"
-	if err := watcher.AddMatch(ctx, NameOwnerChangedRule(name)); err != nil {
-		t.Fatal(err)
+	if owner, err := watcher.WatchNameOwner(ctx, name); err != nil || owner != "" {
+		t.Fatalf("WatchNameOwner before anyone owns it = %q, %v", owner, err)
 	}
 	code, err := svc.RequestName(ctx, name, NameFlagDoNotQueue)
 	if err != nil || code != RequestNamePrimaryOwner {
@@ -151,6 +151,10 @@ func TestNameOwnerChanged(t *testing.T) {
 	n, old, nw, err := ParseNameOwnerChanged(waitSignal(t, watcher, 5*time.Second, isNOC))
 	if err != nil || n != name || old != "" || nw != svc.UniqueName() {
 		t.Errorf("appeared: %q %q %q %v", n, old, nw, err)
+	}
+	other := dialBus(t, b)
+	if owner, err := other.WatchNameOwner(ctx, name); err != nil || owner != svc.UniqueName() {
+		t.Errorf("WatchNameOwner while owned = %q, %v; want %s", owner, err, svc.UniqueName())
 	}
 	svc.Close()
 	n, old, nw, err = ParseNameOwnerChanged(waitSignal(t, watcher, 5*time.Second, isNOC))

@@ -56,8 +56,15 @@ func startFakeBus(t *testing.T, script func(c net.Conn, r *bufio.Reader)) *fakeB
 			return
 		}
 		io.WriteString(c, "OK "+fakeGUID+"\r\n")
-		if _, err := r.ReadString('\n'); err != nil { // BEGIN
-			return
+		for { // libdbus asks NEGOTIATE_UNIX_FD before BEGIN
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if line == "BEGIN\r\n" {
+				break
+			}
+			io.WriteString(c, "ERROR \"not supported\"\r\n")
 		}
 		b, err := readMessage(r)
 		if err != nil {
@@ -227,4 +234,31 @@ func TestDialFailures(t *testing.T) {
 	if _, err := Dial("unix:path=" + path); err == nil || !strings.Contains(err.Error(), "rejected") {
 		t.Errorf("rejected auth: %v", err)
 	}
+}
+
+// TestWriteDeadline: a peer that stops reading makes a send block; the
+// context deadline must end it (the socket file is poller-backed), and a
+// message cut short must drop the connection rather than corrupt the stream.
+func TestWriteDeadline(t *testing.T) {
+	stall := make(chan struct{})
+	fb := startFakeBus(t, func(net.Conn, *bufio.Reader) { <-stall })
+	defer close(stall)
+	c, err := Dial(fb.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	big := make([]byte, 1<<20)
+	var sendErr error
+	for i := 0; i < 64 && sendErr == nil; i++ {
+		ctx := ctxT(t, 300*time.Millisecond)
+		sendErr = c.Emit(ctx, "/a", "a.b", "Big", "ay", big)
+	}
+	if sendErr == nil {
+		t.Fatal("64 MiB went into a socket nobody reads")
+	}
+	if !strings.Contains(sendErr.Error(), "deadline") && !strings.Contains(sendErr.Error(), "timeout") {
+		t.Errorf("send error %v, want a deadline", sendErr)
+	}
+	waitDone(t, c, "cut short")
 }

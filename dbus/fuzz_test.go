@@ -3,6 +3,7 @@ package dbus
 import (
 	"bytes"
 	"encoding/binary"
+	"os"
 	"testing"
 )
 
@@ -10,7 +11,8 @@ import (
 // must encode again, and that encoding must decode and re-encode to the
 // same bytes (unknown header fields are dropped, so the first encoding may
 // differ from the input). Seeds: the 414 real messages of the samples in
-// both byte orders, the every-type message, the GLib hostile blobs.
+// both byte orders, the every-type message, the GLib hostile blobs and
+// the bytes dbus-send (libdbus) sent in TestLibdbusBytes.
 func FuzzDecodeMessage(f *testing.F) {
 	for _, m := range loadSamples(f) {
 		for _, order := range orders {
@@ -26,6 +28,9 @@ func FuzzDecodeMessage(f *testing.F) {
 	}
 	for _, c := range glibHostile {
 		f.Add(c.data)
+	}
+	if b, err := os.ReadFile(libdbusCapture); err == nil {
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeMessage(b)
