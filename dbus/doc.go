@@ -16,8 +16,22 @@
 //	ay []byte   a{..} []DictEntry (wire order kept)   other arrays []any
 //
 // When marshalling, []string (as), []int32 (ai), []uint32 (au),
-// []ObjectPath (ao) and map[string]Variant (a{sv}, written in key order) are
+// []ObjectPath (ao) and map[string]Variant (a{sv}, written sorted by key) are
 // accepted too, and []any is accepted for a struct.
+//
+// # Connections
+//
+// Dial("") connects to $DBUS_SYSTEM_BUS_ADDRESS, or to
+// unix:path=/var/run/dbus/system_bus_socket when it is unset. Every call
+// has a deadline (DefaultTimeout when the context has none). A lost
+// connection closes Done and Signals and fails pending calls; Err says why,
+// and the caller reconnects and resynchronises. Signals never block the
+// reader: when the queue is full they are dropped, counted by Dropped and
+// announced on Overflow, which also means "resynchronise".
+//
+// The bus puts the sender's unique name in SENDER, never a well-known name:
+// track a service's owner with WatchNameOwner and ParseNameOwnerChanged and
+// accept its signals only when Message.Sender equals that owner.
 //
 // # Invariants
 //

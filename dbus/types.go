@@ -78,6 +78,7 @@ type Error struct {
 	Message string // the first body argument when it is a string
 }
 
+// Error formats the reply as "dbus: Name: Message".
 func (e *Error) Error() string {
 	if e.Message == "" {
 		return "dbus: " + e.Name
