@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"network-broker/internal/lab"
 	"network-broker/internal/nstest"
 	"network-broker/internal/perf"
+	"network-broker/rtnl"
 )
 
 func TestPerfFigures(t *testing.T) {
@@ -321,7 +324,10 @@ func perfFlaps(t *testing.T, bin string) {
 	var ready []time.Duration
 	var b *perfBroker
 	for i := 0; i < 5; i++ {
-		b = runPerfBroker(t, l.Command(nil, bin, "-config-dir", rec.dir))
+		b = runPerfBroker(t, l.Command(brokerEnvPerf(), bin, "-config-dir", rec.dir))
+		if i == 4 {
+			fmt.Printf("note: broker pid %d\n", b.pid())
+		}
 		ready = append(ready, b.waitReady(t))
 		if i < 4 {
 			b.stop(t)
@@ -341,26 +347,108 @@ func perfFlaps(t *testing.T, bin string) {
 	s0 = readStat(t, b.pid())
 	phase := time.Now()
 	for r := 0; r < rounds; r++ {
-		l.SrvExec(t, "ip", "-batch", downFile)
-		downAt := time.Now()
-		rec.waitAll(t, 15*time.Second, "no-carrier.d on every link", names, func(op, _ string) bool { return op == "no-carrier" })
-		time.Sleep(time.Until(downAt.Add(1200 * time.Millisecond)))
-		l.SrvExec(t, "ip", "-batch", upFile)
-		rec.waitAll(t, 30*time.Second, "routable.d and configured.d on every link", names, func(op, admin string) bool {
-			return op == "routable" && admin == "configured"
-		})
+		flapRound(t, l, rec, names, downFile, upFile)
 	}
 	rec.quiet(t, time.Second)
 	s1 := readStat(t, b.pid())
+	phaseEnd := time.Now()
+	time.Sleep(5 * time.Second)
+	idle := readStat(t, b.pid())
+
+	// One link alone, as the peers were measured: no queueing behind
+	// other links' hooks.
+	serial := time.Now()
+	for r := 0; r < 10; r++ {
+		flapRound(t, l, rec, names[:1], writeBatch(t, down[:1]), writeBatch(t, up[:1]))
+		time.Sleep(300 * time.Millisecond)
+	}
+	rec.quiet(t, 500*time.Millisecond)
+	serialEnd := time.Now()
+
+	// The same flaps with empty hook directories: the daemon's own share.
+	for _, d := range perfStateDirs {
+		os.Remove(filepath.Join(rec.dir, d, "50-record"))
+	}
+	nl := countNetlink(t, l.NS)
+	e0 := readStat(t, b.pid())
+	empty := time.Now()
+	for r := 0; r < 5; r++ {
+		l.SrvExec(t, "ip", "-batch", downFile)
+		time.Sleep(1500 * time.Millisecond)
+		l.SrvExec(t, "ip", "-batch", upFile)
+		time.Sleep(1500 * time.Millisecond)
+	}
+	e1 := readStat(t, b.pid())
+	emptyEnd := time.Now()
+	nlEvents, nlOverruns := nl()
 	sigs := stopMonitor(t, mon)
+	runs := rec.runs(t)
 
 	flaps := rounds * flapLinks
 	method("%d carrier flaps: %d veth links managed by networkd (static address) lose the carrier together (peer set down), hold it off > 1.2 s until every no-carrier.d ran, get it back and wait until routable.d and configured.d ran; %d rounds", flaps, flapLinks, rounds)
 	metric("rss_after_flaps", perf.MiB(s1.RSS), "MiB")
 	metric("rss_peak", perf.MiB(s1.HWM), "MiB")
-	reportFlapCPU(sigs, phase, s0, s1)
-	reportLatency(t, sigs, rec.runs(t), phase, idx)
-	reportRunsPerFlap(rec.runs(t), phase, names, rounds)
+	method("VmRSS again after 5 s idle (the Go runtime returns freed pages gradually)")
+	metric("rss_after_flaps_idle", perf.MiB(idle.RSS), "MiB")
+	reportFlapCPU("", sigs, phase, phaseEnd, s0, s1)
+	reportRunsPerFlap(runs, phase, phaseEnd, names, rounds)
+	reportLatency("_20links", sigs, runs, phase, phaseEnd, idx)
+	method("10 flaps of one link alone (%s), as the peers' figures were taken", names[0])
+	reportLatency("", sigs, runs, serial, serialEnd, idx)
+	method("100 more flaps of the %d links with every hook directory empty (no script started): the daemon's CPU without the cost of starting hooks", flapLinks)
+	reportFlapCPU("_nohooks", sigs, empty, emptyEnd, e0, e1)
+	method("rtnetlink notifications in the lab namespace over those 100 flaps (an rtnl monitor of the same groups as the broker; %d overruns)", nlOverruns)
+	metric("netlink_events_nohooks", strconv.Itoa(nlEvents), "count")
+}
+
+// countNetlink counts the rtnetlink notifications of the named netns
+// (links, addresses, routes, rules: the broker's groups) until the
+// returned function is called.
+func countNetlink(t *testing.T, ns string) (stop func() (events, overruns int)) {
+	t.Helper()
+	var m *rtnl.Monitor
+	if err := (&nstest.NS{Name: ns}).Do(func() (err error) { m, err = rtnl.Subscribe(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var n, over atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			evs, err := m.Receive()
+			switch {
+			case errors.Is(err, rtnl.ErrOverrun):
+				over.Add(1)
+			case err != nil:
+				return
+			}
+			n.Add(int64(len(evs)))
+		}
+	}()
+	return func() (int, int) {
+		m.Close()
+		<-done
+		return int(n.Load()), int(over.Load())
+	}
+}
+
+// brokerEnvPerf passes NB_PERF_ENV (space-separated KEY=value, e.g.
+// "GOGC=50") to the measured broker, for experiments with the runtime.
+func brokerEnvPerf() []string { return strings.Fields(os.Getenv("NB_PERF_ENV")) }
+
+// flapRound takes the carrier of links away (downFile), holds it off
+// for more than 1.2 s and until no-carrier.d ran on each, gives it back
+// (upFile) and waits for routable.d and configured.d on each.
+func flapRound(t *testing.T, l *lab.Lab, rec *perfRecorder, links []string, downFile, upFile string) {
+	t.Helper()
+	l.SrvExec(t, "ip", "-batch", downFile)
+	downAt := time.Now()
+	rec.waitAll(t, 15*time.Second, "no-carrier.d", links, func(op, _ string) bool { return op == "no-carrier" })
+	time.Sleep(time.Until(downAt.Add(1200 * time.Millisecond)))
+	l.SrvExec(t, "ip", "-batch", upFile)
+	rec.waitAll(t, 30*time.Second, "routable.d and configured.d", links, func(op, admin string) bool {
+		return op == "routable" && admin == "configured"
+	})
 }
 
 // startMonitor runs dbus-monitor on the lab bus for networkd's signals.
@@ -400,10 +488,10 @@ func stopMonitor(t *testing.T, cmd *exec.Cmd) []perf.Signal {
 
 // reportFlapCPU divides the daemon's own CPU (utime+stime; reaped hooks
 // count in cutime/cstime and are left out) by the transitions it handled.
-func reportFlapCPU(sigs []perf.Signal, since time.Time, s0, s1 perf.Stat) {
+func reportFlapCPU(suffix string, sigs []perf.Signal, from, to time.Time, s0, s1 perf.Stat) {
 	signals, changes := 0, 0
 	for _, s := range sigs {
-		if s.Time.Before(since) {
+		if s.Time.Before(from) || s.Time.After(to) {
 			continue
 		}
 		signals++
@@ -417,26 +505,26 @@ func reportFlapCPU(sigs []perf.Signal, since time.Time, s0, s1 perf.Stat) {
 	}
 	cpu := s1.CPU() - s0.CPU()
 	method("utime+stime of the broker from /proc/PID/stat over the flaps (hooks are reaped children: cutime+cstime, excluded), divided by the link state transitions (OperationalState or AdministrativeState values in networkd's PropertiesChanged, from dbus-monitor) and by all PropertiesChanged signals; /proc counts in 10 ms ticks")
-	metric("daemon_cpu_total", ms(cpu), "ms")
-	metric("hooks_cpu_total", ms(s1.ChildCPU()-s0.ChildCPU()), "ms")
-	metric("transitions", strconv.Itoa(changes), "count")
-	metric("signals", strconv.Itoa(signals), "count")
+	metric("daemon_cpu_total"+suffix, ms(cpu), "ms")
+	metric("hooks_cpu_total"+suffix, ms(s1.ChildCPU()-s0.ChildCPU()), "ms")
+	metric("transitions"+suffix, strconv.Itoa(changes), "count")
+	metric("signals"+suffix, strconv.Itoa(signals), "count")
 	if changes > 0 {
-		metric("daemon_cpu_per_transition", ms(cpu/time.Duration(changes)), "ms")
+		metric("daemon_cpu_per_transition"+suffix, ms(cpu/time.Duration(changes)), "ms")
 	}
 	if signals > 0 {
-		metric("daemon_cpu_per_signal", ms(cpu/time.Duration(signals)), "ms")
+		metric("daemon_cpu_per_signal"+suffix, ms(cpu/time.Duration(signals)), "ms")
 	}
 }
 
 // reportLatency pairs each hook run with the networkd signal that caused
 // it: the last PropertiesChanged of that link with that state before the
 // run started.
-func reportLatency(t *testing.T, sigs []perf.Signal, runs []perfRun, since time.Time, idx map[string]int) {
+func reportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, to time.Time, idx map[string]int) {
 	var routable, all []time.Duration
 	unmatched := 0
 	for _, r := range runs {
-		if r.at.Before(since) || idx[r.link] == 0 {
+		if r.at.Before(from) || r.at.After(to) || idx[r.link] == 0 {
 			continue
 		}
 		prop := "AdministrativeState"
@@ -464,23 +552,23 @@ func reportLatency(t *testing.T, sigs []perf.Signal, runs []perfRun, since time.
 		}
 	}
 	method("time from networkd's PropertiesChanged (its arrival at a dbus-monitor on the same bus) to the recording hook's start (date +%%s%%N in /bin/sh, after the shell's own start-up); %d routable.d runs, %d runs of all state directories, %d not matched", len(routable), len(all), unmatched)
-	metric("signal_to_hook_routable_p50", ms(perf.Percentile(routable, 50)), "ms")
-	metric("signal_to_hook_routable_p95", ms(perf.Percentile(routable, 95)), "ms")
-	metric("signal_to_hook_all_p50", ms(perf.Percentile(all, 50)), "ms")
-	metric("signal_to_hook_all_p95", ms(perf.Percentile(all, 95)), "ms")
+	metric("signal_to_hook_routable_p50"+suffix, ms(perf.Percentile(routable, 50)), "ms")
+	metric("signal_to_hook_routable_p95"+suffix, ms(perf.Percentile(routable, 95)), "ms")
+	metric("signal_to_hook_all_p50"+suffix, ms(perf.Percentile(all, 50)), "ms")
+	metric("signal_to_hook_all_p95"+suffix, ms(perf.Percentile(all, 95)), "ms")
 }
 
 // reportRunsPerFlap counts the hook runs of the flapping links and checks
 // that each flap gave exactly no-carrier, carrier, routable (operational)
 // and configured (administrative), in that order.
-func reportRunsPerFlap(runs []perfRun, since time.Time, names []string, rounds int) {
+func reportRunsPerFlap(runs []perfRun, from, to time.Time, names []string, rounds int) {
 	total, exact := 0, 0
 	want := strings.Repeat("no-carrier carrier routable ", rounds)
 	wantAdmin := strings.Repeat("configured ", rounds)
 	for _, n := range names {
 		var op, admin strings.Builder
 		for _, r := range runs {
-			if r.link != n || r.at.Before(since) {
+			if r.link != n || r.at.Before(from) || r.at.After(to) {
 				continue
 			}
 			total++
@@ -502,6 +590,137 @@ func reportRunsPerFlap(runs []perfRun, since time.Time, names []string, rounds i
 	metric("links_in_exact_order", fmt.Sprintf("%d/%d", exact, len(names)), "links")
 }
 
-func perfScale(t *testing.T, bin string) {}
+// perfScale measures start-to-ready and RSS with 10, 100 and 500 extra
+// veth links (unmanaged by networkd, which still lists them), for the
+// networkd and the kernel generator.
+func perfScale(t *testing.T, bin string) {
+	l := lab.Up(t, lab.Options{Networkd: true})
+	gens := map[string]*perfRecorder{
+		"networkd": newPerfRecorder(t, "System:\n  User: nobody\n"),
+		"kernel":   newPerfRecorder(t, "System:\n  User: nobody\n  Generator: kernel\n"),
+	}
+	have := 0
+	method("start to ready (as above, median of 3 starts) and VmRSS 0.5 s after ready, with N veth links added to the lab's 4 (their peers in the server namespace), for Generator systemd-networkd (ListLinks and GetAll of every link) and Generator kernel")
+	for _, n := range []int{10, 100, 500} {
+		var add []string
+		for i := have; i < n; i++ {
+			add = append(add, fmt.Sprintf("link add sc%d type veth peer name sc%dp netns %s", i, i, l.SrvNS))
+		}
+		l.Exec(t, "ip", "-batch", writeBatch(t, add))
+		have = n
+		waitFor(t, 60*time.Second, fmt.Sprintf("networkd to list %d links", n+4), func() (bool, string) {
+			f := strings.Fields(l.Busctl(t, "call", ndName, string(ndPath), ndManager, "ListLinks"))
+			return len(f) > 1 && f[1] == strconv.Itoa(n+4), strings.Join(f[:min(2, len(f))], " ")
+		})
+		for _, gen := range []string{"networkd", "kernel"} {
+			var ready []time.Duration
+			var rss int64
+			for i := 0; i < 3; i++ {
+				b := runPerfBroker(t, l.Command(brokerEnvPerf(), bin, "-config-dir", gens[gen].dir))
+				ready = append(ready, b.waitReady(t))
+				time.Sleep(500 * time.Millisecond)
+				rss = max(rss, readStat(t, b.pid()).RSS)
+				b.stop(t)
+			}
+			metric(fmt.Sprintf("start_to_ready_%s_%d_links", gen, n), ms(median(ready)), "ms")
+			metric(fmt.Sprintf("rss_after_start_%s_%d_links", gen, n), perf.MiB(rss), "MiB")
+		}
+	}
+}
 
-func perfStorm(t *testing.T, bin string) {}
+// stormLinks networkd-managed links take part in the storm.
+const stormLinks, stormRounds = 40, 10
+
+// perfStorm flaps many links and adds and removes addresses in bursts,
+// then measures the events handled per second of daemon CPU and checks
+// that every link's last hook runs match networkd's final states.
+func perfStorm(t *testing.T, bin string) {
+	files := lab.DefaultNetworkFiles()
+	var names []string
+	for i := 0; i < stormLinks; i++ {
+		n := fmt.Sprintf("st%d", i)
+		names = append(names, n)
+		files["40-"+n+".network"] = fmt.Sprintf("[Match]\nName=%s\n[Network]\nAddress=10.82.%d.2/24\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n", n, i)
+	}
+	l := lab.Up(t, lab.Options{NetworkFiles: files})
+	var add, up []string
+	for _, n := range names {
+		add = append(add, fmt.Sprintf("link add %s type veth peer name %sp netns %s", n, n, l.SrvNS))
+		up = append(up, "link set "+n+"p up")
+	}
+	l.Exec(t, "ip", "-batch", writeBatch(t, add))
+	l.SrvExec(t, "ip", "-batch", writeBatch(t, up))
+	l.StartNetworkd(t)
+	for _, n := range names {
+		l.WaitLinkProperty(t, l.IfIndex(t, n), "OperationalState", "routable", 20*time.Second)
+	}
+	rec := newPerfRecorder(t, "System:\n  User: nobody\n")
+	b := runPerfBroker(t, l.Command(brokerEnvPerf(), bin, "-config-dir", rec.dir))
+	b.waitReady(t)
+	mon := startMonitor(t, l)
+	nl := countNetlink(t, l.NS)
+	s0 := readStat(t, b.pid())
+	start := time.Now()
+	for r := 0; r < stormRounds; r++ {
+		var down, up, addrs, dels []string
+		for i, n := range names {
+			if (i+r)%3 == 0 {
+				down = append(down, "link set "+n+"p down")
+				up = append(up, "link set "+n+"p up")
+			}
+			for k := 0; k < 10; k++ {
+				addrs = append(addrs, fmt.Sprintf("addr add 10.83.%d.%d/32 dev %s", i, 10+k, n))
+				dels = append(dels, fmt.Sprintf("addr del 10.83.%d.%d/32 dev %s", i, 10+k, n))
+			}
+		}
+		l.SrvExec(t, "ip", "-batch", writeBatch(t, down))
+		l.Exec(t, "ip", "-batch", writeBatch(t, addrs))
+		time.Sleep(400 * time.Millisecond)
+		if r < stormRounds-1 {
+			l.SrvExec(t, "ip", "-batch", writeBatch(t, up))
+		}
+		l.Exec(t, "ip", "-batch", writeBatch(t, dels))
+		time.Sleep(400 * time.Millisecond)
+	}
+	// Wait for networkd and the hooks to settle, then compare.
+	time.Sleep(2 * time.Second)
+	rec.quiet(t, 2*time.Second)
+	s1 := readStat(t, b.pid())
+	end := time.Now()
+	events, overruns := nl()
+	sigs := stopMonitor(t, mon)
+	signals := 0
+	for _, s := range sigs {
+		if !s.Time.Before(start) && !s.Time.After(end) {
+			signals++
+		}
+	}
+	cpu := s1.CPU() - s0.CPU()
+	method("storm: %d networkd links, %d rounds of: a third of the peers down, 10 addresses added to every link in one burst, 0.4 s, peers up (not in the last round), the addresses removed, 0.4 s; events are networkd's PropertiesChanged (dbus-monitor) plus rtnetlink notifications (an rtnl monitor, %d overruns) over the storm and settling; CPU is the broker's utime+stime", stormLinks, stormRounds, overruns)
+	metric("storm_events", strconv.Itoa(signals+events), "count")
+	metric("storm_signals", strconv.Itoa(signals), "count")
+	metric("storm_netlink_events", strconv.Itoa(events), "count")
+	metric("storm_daemon_cpu", ms(cpu), "ms")
+	if cpu > 0 {
+		metric("storm_events_per_cpu_second", strconv.Itoa(int(float64(signals+events)/cpu.Seconds())), "events/s")
+	}
+	metric("storm_rss", perf.MiB(s1.RSS), "MiB")
+	op, admin := lastStates(rec.runs(t))
+	match := 0
+	for _, n := range names {
+		idx := l.IfIndex(t, n)
+		ndOp, ndAdmin := busString(l.LinkProperty(t, idx, "OperationalState")), busString(l.LinkProperty(t, idx, "AdministrativeState"))
+		if op[n] == ndOp && (admin[n] == ndAdmin || admin[n] == "" && ndAdmin == "configured") {
+			match++
+		} else {
+			fmt.Printf("note: %s: last hooks %s/%s, networkd %s/%s\n", n, op[n], admin[n], ndOp, ndAdmin)
+		}
+	}
+	method("each link's last operational and administrative hook run compared with networkd's final OperationalState and AdministrativeState")
+	metric("storm_links_final_state_match", fmt.Sprintf("%d/%d", match, stormLinks), "links")
+}
+
+// busString unquotes a string property as LinkProperty returns it.
+func busString(v string) string {
+	return strings.Trim(strings.TrimPrefix(strings.TrimSpace(v), "s "), `"`)
+}
