@@ -149,9 +149,9 @@ func (b *perfBroker) stop(t *testing.T) {
 
 // perfRun is one hook run as the recording script logged it.
 type perfRun struct {
-	at                     time.Time
+	at                    time.Time
 	dir, link, state, old string
-	index                  int
+	index                 int
 }
 
 // perfRecorder is a configuration directory whose state directories hold
