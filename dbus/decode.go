@@ -20,7 +20,11 @@ func (d *decoder) value(sig string, i int, dp depth) (any, int) {
 	case 'u':
 		return d.u32(), i + 1
 	case 'h':
-		return UnixFD(d.u32()), i + 1
+		fd := d.u32()
+		if d.err == nil && fd >= d.fds {
+			d.fail("unix fd index %d, but the message carries %d fds", fd, d.fds)
+		}
+		return UnixFD(fd), i + 1
 	case 'x':
 		return int64(d.u64()), i + 1
 	case 't':

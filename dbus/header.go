@@ -141,6 +141,10 @@ func (m *Message) writeFields(e *encoder) {
 		head(fieldSignature, 'g')
 		e.sig(string(m.Signature))
 	}
+	if m.UnixFDs != 0 {
+		head(fieldUnixFDs, 'u')
+		e.u32(m.UnixFDs)
+	}
 	e.order.PutUint32(e.buf[lenAt:], uint32(len(e.buf)-start))
 }
 

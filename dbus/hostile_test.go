@@ -132,6 +132,7 @@ func TestHostileBodies(t *testing.T) {
 		{"variant with two types", "v", []byte{2, 'y', 'y', 0, 1, 2}, "more than one"},
 		{"variant empty signature", "v", []byte{0, 0}, "empty"},
 		{"trailing bytes", "y", []byte{1, 0}, "after the body"},
+		{"fd index without UNIX_FDS", "h", u32(0), "unix fd index"},
 		{"short body", "u", []byte{1, 0}, "32-bit"},
 	}
 	for _, c := range cases {
@@ -187,6 +188,11 @@ func TestHostileHeaders(t *testing.T) {
 			binary.LittleEndian.PutUint32(b[8:], 0)
 			return b
 		}(), "serial is 0"},
+		{"type 0", func() []byte {
+			b := rawMessage(4, 0, signalFields(""), nil)
+			b[1] = 0
+			return b
+		}(), "type 0"},
 		{"version 2", func() []byte {
 			b := rawMessage(4, 0, signalFields(""), nil)
 			b[3] = 2
@@ -229,6 +235,7 @@ func TestExtensionPoints(t *testing.T) {
 		{"flags 0xff", rawMessage(4, 0xff, signalFields(""), nil)},
 		{"unknown field a{sv}", rawMessage(4, 0, signalFields("", unknownField), nil)},
 		{"UNIX_FDS 0", rawMessage(4, 0, signalFields("", field(9, "u", []byte{0, 0, 0, 0})), nil)},
+		{"h below UNIX_FDS", rawMessage(4, 0, signalFields("h", field(9, "u", []byte{2, 0, 0, 0})), []byte{1, 0, 0, 0})},
 	}
 	for _, c := range cases {
 		m, err := DecodeMessage(c.msg)

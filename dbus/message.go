@@ -21,6 +21,11 @@ type Message struct {
 	Signature   Signature
 	Body        []any
 
+	// UnixFDs is the UNIX_FDS header field: how many fds travel with the
+	// message. This package never negotiates fd passing, so it is only
+	// kept to validate 'h' indexes and to re-encode faithfully.
+	UnixFDs uint32
+
 	// Order is the byte order the message arrived in; set by
 	// DecodeMessage, ignored by Encode.
 	Order binary.ByteOrder
@@ -88,6 +93,9 @@ func DecodeMessage(b []byte) (*Message, error) {
 	}
 	if total != len(b) {
 		return nil, fmt.Errorf("dbus: message header says %d bytes, have %d", total, len(b))
+	}
+	if b[1] == 0 {
+		return nil, fmt.Errorf("dbus: message type 0 is invalid")
 	}
 	m := &Message{Type: MessageType(b[1]), Flags: b[2]}
 	d := &decoder{buf: b, order: binary.LittleEndian}
@@ -201,6 +209,7 @@ func (d *decoder) knownField(m *Message, code byte) {
 	case fieldSignature:
 		m.Signature = Signature(d.sig())
 	case fieldUnixFDs:
-		d.u32() // fd passing is never negotiated; the count is not kept
+		m.UnixFDs = d.u32()
+		d.fds = m.UnixFDs // bounds the 'h' indexes of the body
 	}
 }

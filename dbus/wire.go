@@ -16,6 +16,7 @@ type decoder struct {
 	pos   int
 	order binary.ByteOrder
 	err   error
+	fds   uint32 // the UNIX_FDS header field: 'h' values must index below it
 }
 
 func (d *decoder) fail(format string, args ...any) {
