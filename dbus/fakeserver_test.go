@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -261,4 +262,42 @@ func TestWriteDeadline(t *testing.T) {
 		t.Errorf("send error %v, want a deadline", sendErr)
 	}
 	waitDone(t, c, "cut short")
+}
+
+// TestDialAddressList: entries are tried in order (a dead path, an
+// unsupported transport, then a working one); unix:abstract= works too.
+func TestDialAddressList(t *testing.T) {
+	fb := startFakeBus(t, func(net.Conn, *bufio.Reader) {})
+	c, err := Dial("unix:path=/nonexistent/dbt.sock;tcp:host=localhost,port=1;" + fb.addr)
+	if err != nil {
+		t.Fatalf("Dial with a working third entry: %v", err)
+	}
+	c.Close()
+
+	name := "dbt-abstract-" + strconv.Itoa(os.Getpid())
+	l, err := net.Listen("unix", "@"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan bool, 1)
+	go func() {
+		conn, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		line, _ := r.ReadString('\n')
+		accepted <- strings.HasPrefix(line, "\x00AUTH EXTERNAL ")
+		io.WriteString(conn, "REJECTED EXTERNAL\r\n")
+		r.ReadString('\n')
+		io.WriteString(conn, "REJECTED EXTERNAL\r\n")
+	}()
+	if _, err := Dial("unix:abstract=" + name); err == nil || !strings.Contains(err.Error(), "rejected") {
+		t.Errorf("abstract dial: %v, want the server's rejection", err)
+	}
+	if !<-accepted {
+		t.Error("no AUTH EXTERNAL over the abstract socket")
+	}
 }
