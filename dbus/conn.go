@@ -227,8 +227,11 @@ func (c *Conn) nextSerial() uint32 {
 }
 
 // Send assigns m a serial, encodes it and writes it; it does not wait for a
-// reply. Use it for signals and raw messages.
+// reply. Use it for signals and raw messages. Writing is bounded by ctx (or
+// DefaultTimeout) like every call.
 func (c *Conn) Send(ctx context.Context, m *Message) (uint32, error) {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
 	m.Serial = c.nextSerial()
 	return m.Serial, c.send(ctx, m)
 }
