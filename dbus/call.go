@@ -71,8 +71,6 @@ func (c *Conn) CallMessage(ctx context.Context, m *Message) (*Message, error) {
 
 // Emit sends a signal from this connection.
 func (c *Conn) Emit(ctx context.Context, path ObjectPath, iface, member string, sig Signature, args ...any) error {
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
 	_, err := c.Send(ctx, &Message{Type: TypeSignal, Flags: FlagNoReplyExpected, Path: path,
 		Interface: iface, Member: member, Signature: sig, Body: args})
 	return err
