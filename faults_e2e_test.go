@@ -22,29 +22,29 @@ import (
 	"network-broker/internal/perf"
 )
 
-// maxFaultRSS bounds the broker's resident memory after a fault. It is a
+// faultMaxRSS bounds the broker's resident memory after a fault. It is a
 // generous ceiling for a leak or an unbounded buffer, not a performance
 // figure (that is TestPerfFigures's job).
-const maxFaultRSS = 30 << 20
+const faultMaxRSS = 30 << 20
 
-// checkAlive fails unless pid is alive with a bounded resident set, and
+// faultAlive fails unless pid is alive with a bounded resident set, and
 // returns the reading.
-func checkAlive(t *testing.T, pid int, after string) perf.Stat {
+func faultAlive(t *testing.T, pid int, after string) perf.Stat {
 	t.Helper()
 	s, err := perf.Read(pid)
 	if err != nil {
 		t.Fatalf("after %s the broker (pid %d) is gone: %v", after, pid, err)
 	}
-	if s.RSS > maxFaultRSS {
-		t.Errorf("after %s the broker's RSS is %s MiB, want < %s MiB", after, perf.MiB(s.RSS), perf.MiB(maxFaultRSS))
+	if s.RSS > faultMaxRSS {
+		t.Errorf("after %s the broker's RSS is %s MiB, want < %s MiB", after, perf.MiB(s.RSS), perf.MiB(faultMaxRSS))
 	}
 	t.Logf("after %s: RSS %s MiB (peak %s MiB), %d threads, %d fds", after, perf.MiB(s.RSS), perf.MiB(s.HWM), s.Threads, s.FDs)
 	return s
 }
 
-// stopCont stops pid with SIGSTOP and arranges SIGCONT in any case, so a
+// faultStopCont stops pid with SIGSTOP and arranges SIGCONT in any case, so a
 // failing test never leaves a stopped broker behind for the cleanup.
-func stopCont(t *testing.T, pid int) (cont func()) {
+func faultStopCont(t *testing.T, pid int) (cont func()) {
 	t.Helper()
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatalf("SIGSTOP %d: %v", pid, err)
@@ -60,22 +60,22 @@ func stopCont(t *testing.T, pid int) (cont func()) {
 	return cont
 }
 
-// waitText waits until the broker's log holds text.
-func (b *kernelBroker) waitText(t *testing.T, text string, timeout time.Duration) {
+// faultWaitLog waits until the broker's log holds text.
+func (b *kernelBroker) faultWaitLog(t *testing.T, text string, timeout time.Duration) {
 	t.Helper()
 	waitFor(t, timeout, fmt.Sprintf("broker log line %q", text), func() (bool, string) {
 		s := b.text()
-		return strings.Contains(s, text), lastLines(s, 5)
+		return strings.Contains(s, text), faultTail(s, 5)
 	})
 }
 
-func lastLines(s string, n int) string {
+func faultTail(s string, n int) string {
 	l := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(l[max(0, len(l)-n):], "\n")
 }
 
-// jsonLink is the part of the JSON link object the fault tests compare.
-type jsonLink struct {
+// faultJSONLink is the part of the JSON link object the fault tests compare.
+type faultJSONLink struct {
 	Index            int
 	Name             string
 	OperationalState string
@@ -94,9 +94,9 @@ type jsonLink struct {
 	RoutesOmitted int
 }
 
-func parseJSONLink(t *testing.T, r hookRun) jsonLink {
+func faultParseJSON(t *testing.T, r hookRun) faultJSONLink {
 	t.Helper()
-	var j jsonLink
+	var j faultJSONLink
 	if err := json.Unmarshal([]byte(r.Env["JSON"]), &j); err != nil {
 		t.Fatalf("JSON of %s does not parse: %v", r, err)
 	}
@@ -104,7 +104,7 @@ func parseJSONLink(t *testing.T, r hookRun) jsonLink {
 }
 
 // addrSet and routeSet render what the broker passed as comparable strings.
-func (j jsonLink) addrSet() []string {
+func (j faultJSONLink) addrSet() []string {
 	var out []string
 	for _, a := range j.Address {
 		out = append(out, fmt.Sprintf("%s/%d", a.IP, a.Mask))
@@ -112,7 +112,7 @@ func (j jsonLink) addrSet() []string {
 	return out
 }
 
-func (j jsonLink) routeSet() []string {
+func (j faultJSONLink) routeSet() []string {
 	var out []string
 	for _, r := range j.Routes {
 		dst := "default"
@@ -124,8 +124,8 @@ func (j jsonLink) routeSet() []string {
 	return out
 }
 
-// nsAddrs lists `ip -j addr` of a link in ns as "IP/len".
-func nsAddrs(t *testing.T, ns *nstest.NS, link string) []string {
+// faultIPAddrs lists `ip -j addr` of a link in ns as "IP/len".
+func faultIPAddrs(t *testing.T, ns *nstest.NS, link string) []string {
 	var ipl []struct {
 		AddrInfo []struct {
 			Local     string `json:"local"`
@@ -142,9 +142,9 @@ func nsAddrs(t *testing.T, ns *nstest.NS, link string) []string {
 	return out
 }
 
-// nsRoutes lists `ip -j route show table all` of a link in ns, IPv4 and
-// IPv6, in the form of jsonLink.routeSet.
-func nsRoutes(t *testing.T, ns *nstest.NS, link string) []string {
+// faultIPRoutes lists `ip -j route show table all` of a link in ns, IPv4 and
+// IPv6, in the form of faultJSONLink.routeSet.
+func faultIPRoutes(t *testing.T, ns *nstest.NS, link string) []string {
 	var out []string
 	for _, fam := range []string{"-4", "-6"} {
 		var rs []struct {
@@ -165,15 +165,15 @@ func nsRoutes(t *testing.T, ns *nstest.NS, link string) []string {
 	return out
 }
 
-// vethNS makes namespace h with link name whose peer sits up in p.
-func vethNS(t *testing.T, h, p *nstest.NS, name string) {
+// faultVeth makes namespace h with link name whose peer sits up in p.
+func faultVeth(t *testing.T, h, p *nstest.NS, name string) {
 	t.Helper()
 	h.IP(t, "link", "add", name, "type", "veth", "peer", "name", name+"p", "netns", p.Name)
 	p.IP(t, "link", "set", name+"p", "up")
 }
 
-// writeBatch writes an `ip -batch` file.
-func writeBatch(t *testing.T, lines []string) string {
+// faultBatch writes an `ip -batch` file.
+func faultBatch(t *testing.T, lines []string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "batch")
 	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
@@ -189,14 +189,14 @@ func writeBatch(t *testing.T, lines []string) string {
 func TestFaultNetlinkOverrun(t *testing.T) {
 	nstest.RequireRoot(t)
 	h, p := nstest.New(t), nstest.New(t)
-	vethNS(t, h, p, "k0")
+	faultVeth(t, h, p, "k0")
 	h.IP(t, "addr", "add", "10.96.0.2/24", "dev", "k0")
 	h.IP(t, "link", "set", "k0", "up")
 	rec := newRecorder(t, t.TempDir(), "System:\n  Generator: kernel\n  User: root\n  RoutesDebounce: 100ms\nNetwork:\n  Links: k0\n",
 		"routes-modified.d")
 	b := startNSBroker(t, h, rec.dir)
 	pid := b.cmd.Process.Pid
-	checkAlive(t, pid, "start")
+	faultAlive(t, pid, "start")
 
 	// About 20000 notifications (addresses come with their local routes):
 	// more than the broker's 4 MiB receive buffer holds.
@@ -212,11 +212,11 @@ func TestFaultNetlinkOverrun(t *testing.T) {
 			batch = append(batch, fmt.Sprintf("addr del 10.150.%d.%d/32 dev k0", i/250, i%250+1))
 		}
 	}
-	file := writeBatch(t, batch)
-	cont := stopCont(t, pid)
+	file := faultBatch(t, batch)
+	cont := faultStopCont(t, pid)
 	h.IP(t, "-batch", file)
 	cont()
-	b.waitText(t, "netlink overrun", 10*time.Second)
+	b.faultWaitLog(t, "netlink overrun", 10*time.Second)
 
 	// One more change after the resync: its routes-modified.d must carry
 	// the whole state of the link.
@@ -230,21 +230,21 @@ func TestFaultNetlinkOverrun(t *testing.T) {
 		return false
 	})
 	rm := linkRuns(runs, "k0", "routes-modified.d")
-	j := parseJSONLink(t, rm[len(rm)-1])
+	j := faultParseJSON(t, rm[len(rm)-1])
 	if j.RoutesOmitted != 0 {
 		t.Fatalf("the JSON omitted %d routes; the test meant to stay below the bound", j.RoutesOmitted)
 	}
-	sameSet(t, "addresses after the overrun", j.addrSet(), nsAddrs(t, h, "k0"))
-	sameSet(t, "routes after the overrun", j.routeSet(), nsRoutes(t, h, "k0"))
+	sameSet(t, "addresses after the overrun", j.addrSet(), faultIPAddrs(t, h, "k0"))
+	sameSet(t, "routes after the overrun", j.routeSet(), faultIPRoutes(t, h, "k0"))
 	if len(j.Routes) < n/100 {
 		t.Errorf("only %d routes in the JSON; the %d kept ones are missing", len(j.Routes), n/100)
 	}
-	checkAlive(t, pid, fmt.Sprintf("a netlink overrun of %d changes", 4*n))
+	faultAlive(t, pid, fmt.Sprintf("a netlink overrun of %d changes", 4*n))
 }
 
-// leaseBlock is a complete dhclient lease for iface with the given DNS
+// faultLease is a complete dhclient lease for iface with the given DNS
 // server (written like ISC dhclient 4.4 writes one).
-func leaseBlock(iface, dns string) string {
+func faultLease(iface, dns string) string {
 	return fmt.Sprintf(`lease {
   interface "%s";
   fixed-address 10.95.0.2;
@@ -269,7 +269,7 @@ func leaseBlock(iface, dns string) string {
 func TestFaultInotifyOverflow(t *testing.T) {
 	nstest.RequireRoot(t)
 	h, p := nstest.New(t), nstest.New(t)
-	vethNS(t, h, p, "k0")
+	faultVeth(t, h, p, "k0")
 	h.IP(t, "addr", "add", "10.95.0.2/24", "dev", "k0")
 	h.IP(t, "link", "set", "k0", "up")
 	base := t.TempDir()
@@ -278,7 +278,7 @@ func TestFaultInotifyOverflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	leaseFile := filepath.Join(leases, "dhclient.k0.leases")
-	if err := os.WriteFile(leaseFile, []byte(leaseBlock("k0", "10.95.0.1")), 0o644); err != nil {
+	if err := os.WriteFile(leaseFile, []byte(faultLease("k0", "10.95.0.1")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rec := newRecorder(t, base, fmt.Sprintf("System:\n  Generator: dhclient\n  User: root\nNetwork:\n  Links: k0\n  LeaseFiles: %s/*.leases\n", leases),
@@ -291,7 +291,7 @@ func TestFaultInotifyOverflow(t *testing.T) {
 	if data, err := os.ReadFile("/proc/sys/fs/inotify/max_queued_events"); err == nil {
 		max, _ = strconv.Atoi(strings.TrimSpace(string(data)))
 	}
-	cont := stopCont(t, pid)
+	cont := faultStopCont(t, pid)
 	// Each file gives IN_CREATE, IN_CLOSE_WRITE and IN_DELETE (at least).
 	for i := 0; i < max/2+1000; i++ {
 		f := filepath.Join(leases, fmt.Sprintf("noise-%d.tmp", i))
@@ -300,9 +300,9 @@ func TestFaultInotifyOverflow(t *testing.T) {
 		}
 		os.Remove(f)
 	}
-	appendFile(t, leaseFile, leaseBlock("k0", "10.95.0.53"))
+	appendFile(t, leaseFile, faultLease("k0", "10.95.0.53"))
 	cont()
-	b.waitText(t, "inotify queue overflowed", 10*time.Second)
+	b.faultWaitLog(t, "inotify queue overflowed", 10*time.Second)
 	runs := rec.waitRuns(t, 10*time.Second, "routable.d for the changed lease", func(r []hookRun) bool {
 		return len(linkRuns(r, "k0", "routable.d")) >= 2
 	})
@@ -315,7 +315,7 @@ func TestFaultInotifyOverflow(t *testing.T) {
 	if l := rt[1].Env["DHCP_LEASE"]; !strings.Contains(l, "10.95.0.53") {
 		t.Errorf("the run after the overflow has the old lease: %q", l)
 	}
-	checkAlive(t, pid, "an inotify overflow")
+	faultAlive(t, pid, "an inotify overflow")
 }
 
 // TestFaultHookScripts runs scripts that hang, ignore SIGTERM, leave a
@@ -325,7 +325,7 @@ func TestFaultInotifyOverflow(t *testing.T) {
 func TestFaultHookScripts(t *testing.T) {
 	nstest.RequireRoot(t)
 	h, p := nstest.New(t), nstest.New(t)
-	vethNS(t, h, p, "k0")
+	faultVeth(t, h, p, "k0")
 	h.IP(t, "addr", "add", "10.94.0.2/24", "dev", "k0")
 	rec := newRecorder(t, t.TempDir(), "System:\n  Generator: kernel\n  User: root\n  HookTimeout: 1s\nNetwork:\n  Links: k0\n",
 		"routable.d", "no-carrier.d", "carrier.d", "degraded.d", "off.d")
@@ -338,7 +338,7 @@ func TestFaultHookScripts(t *testing.T) {
 	rec.addRawScript(t, "routable.d", "41-spew-lines", "yes 'a line of output from a chatty script' | head -c 20000000")
 	b := startNSBroker(t, h, rec.dir)
 	pid := b.cmd.Process.Pid
-	before := checkAlive(t, pid, "start")
+	before := faultAlive(t, pid, "start")
 
 	start := time.Now()
 	h.IP(t, "link", "set", "k0", "up")
@@ -355,7 +355,7 @@ func TestFaultHookScripts(t *testing.T) {
 	log := b.text()
 	for _, want := range []string{`script=10-hang`, `script=20-ignore-term`, "timed out and was killed"} {
 		if !strings.Contains(log, want) {
-			t.Errorf("the broker did not log %q:\n%s", want, lastLines(log, 30))
+			t.Errorf("the broker did not log %q:\n%s", want, faultTail(log, 30))
 		}
 	}
 	if n := strings.Count(log, "\n"); n > 20000 {
@@ -363,23 +363,23 @@ func TestFaultHookScripts(t *testing.T) {
 	}
 	// Nothing of the hung scripts' process groups is left.
 	waitFor(t, 10*time.Second, "the bad scripts' processes to end", func() (bool, string) {
-		left := procsWith(fmt.Sprintf("sleep\x0061.%d", os.Getpid()%1000), tag)
+		left := faultProcs(fmt.Sprintf("sleep\x0061.%d", os.Getpid()%1000), tag)
 		return len(left) == 0, strings.Join(left, "; ")
 	})
-	if left := procsWith(fmt.Sprintf("sleep\x0062.%d", os.Getpid()%1000)); len(left) > 0 {
+	if left := faultProcs(fmt.Sprintf("sleep\x0062.%d", os.Getpid()%1000)); len(left) > 0 {
 		t.Logf("the background child of 30-child-holds-stdout still runs (allowed: it no longer blocks anything): %v", left)
 	}
-	after := checkAlive(t, pid, "hanging, deaf, forking and chatty scripts")
+	after := faultAlive(t, pid, "hanging, deaf, forking and chatty scripts")
 	if after.FDs > before.FDs+4 {
 		t.Errorf("the broker holds %d descriptors, %d at start: pipes leak", after.FDs, before.FDs)
 	}
-	if zs := zombies(pid); len(zs) > 0 {
+	if zs := faultZombies(pid); len(zs) > 0 {
 		t.Errorf("the broker has unreaped children: %v", zs)
 	}
 }
 
-// procsWith lists processes whose command line contains any of words.
-func procsWith(words ...string) []string {
+// faultProcs lists processes whose command line contains any of words.
+func faultProcs(words ...string) []string {
 	ents, _ := os.ReadDir("/proc")
 	var out []string
 	for _, e := range ents {
@@ -400,8 +400,8 @@ func procsWith(words ...string) []string {
 	return out
 }
 
-// zombies lists children of pid that exited and were not reaped.
-func zombies(pid int) []string {
+// faultZombies lists children of pid that exited and were not reaped.
+func faultZombies(pid int) []string {
 	ents, _ := os.ReadDir("/proc")
 	var out []string
 	for _, e := range ents {
@@ -422,9 +422,9 @@ func zombies(pid int) []string {
 	return out
 }
 
-// nsKernelStates runs -dump (Generator kernel) in ns and returns each
+// faultKernelStates runs -dump (Generator kernel) in ns and returns each
 // link's OperationalState by name: what the kernel implies right now.
-func nsKernelStates(t *testing.T, ns *nstest.NS, dir string) map[string]string {
+func faultKernelStates(t *testing.T, ns *nstest.NS, dir string) map[string]string {
 	t.Helper()
 	out := ns.Run(t, "env", "NB_TEST_MAIN=1", os.Args[0], "-dump", "-config-dir", dir)
 	var links []map[string]any
@@ -452,7 +452,7 @@ func TestFaultHookStampede(t *testing.T) {
 		names = append(names, n)
 		setup = append(setup, fmt.Sprintf("link add %s type veth peer name %sp netns %s", n, n, p.Name))
 	}
-	h.IP(t, "-batch", writeBatch(t, setup))
+	h.IP(t, "-batch", faultBatch(t, setup))
 	var peers, ups []string
 	for _, n := range names {
 		peers = append(peers, "link set "+n+"p up")
@@ -460,8 +460,8 @@ func TestFaultHookStampede(t *testing.T) {
 		h.Run(t, "sysctl", "-q", "-w", "net.ipv6.conf."+n+".disable_ipv6=1")
 		ups = append(ups, "link set "+n+" up")
 	}
-	p.IP(t, "-batch", writeBatch(t, peers))
-	h.IP(t, "-batch", writeBatch(t, ups))
+	p.IP(t, "-batch", faultBatch(t, peers))
+	h.IP(t, "-batch", faultBatch(t, ups))
 	rec := newRecorder(t, t.TempDir(), "System:\n  Generator: kernel\n  User: root\n  HookParallel: 8\n  LogLevel: debug\n",
 		"routable.d", "no-carrier.d", "carrier.d", "degraded.d", "off.d")
 	for _, d := range []string{"routable.d", "carrier.d"} {
@@ -470,7 +470,7 @@ func TestFaultHookStampede(t *testing.T) {
 	}
 	b := startNSBroker(t, h, rec.dir)
 	pid := b.cmd.Process.Pid
-	before := checkAlive(t, pid, "start")
+	before := faultAlive(t, pid, "start")
 
 	// Each round is one burst; the rounds are paced a little so the hooks
 	// really run by the thousand instead of being superseded in the queue.
@@ -484,10 +484,10 @@ func TestFaultHookStampede(t *testing.T) {
 				batch = append(batch, fmt.Sprintf("addr del 10.93.%d.2/24 dev %s", i, n))
 			}
 		}
-		h.IP(t, "-batch", writeBatch(t, batch))
+		h.IP(t, "-batch", faultBatch(t, batch))
 		time.Sleep(100 * time.Millisecond)
 	}
-	want := nsKernelStates(t, h, rec.dir)
+	want := faultKernelStates(t, h, rec.dir)
 	last := func(r []hookRun, n string) string {
 		c := classRuns(r, n, opDirs)
 		if len(c) == 0 {
@@ -525,15 +525,15 @@ func TestFaultHookStampede(t *testing.T) {
 		t.Errorf("only %d script runs for %d links x %d rounds: the stampede did not happen", scripts, links, rounds)
 	}
 	waitFor(t, 5*time.Second, "no unreaped children", func() (bool, string) {
-		z := zombies(pid)
+		z := faultZombies(pid)
 		return len(z) == 0, strings.Join(z, " ")
 	})
-	after := checkAlive(t, pid, fmt.Sprintf("%d script runs", scripts))
+	after := faultAlive(t, pid, fmt.Sprintf("%d script runs", scripts))
 	if after.FDs > before.FDs+4 {
 		t.Errorf("the broker holds %d descriptors, %d at start", after.FDs, before.FDs)
 	}
 	if strings.Contains(log, "level=error") {
-		t.Errorf("the broker logged errors:\n%s", lastLines(log, 20))
+		t.Errorf("the broker logged errors:\n%s", faultTail(log, 20))
 	}
 }
 
@@ -545,7 +545,7 @@ func TestFaultBusOversizedPeer(t *testing.T) {
 	l := lab.Up(t, lab.Options{})
 	rec := newRecorder(t, l.Dir, "System:\n  User: root\n", allStateDirs...)
 	broker := startBroker(t, l, "broker", rec.dir)
-	checkAlive(t, broker.PID, "start")
+	faultAlive(t, broker.PID, "start")
 	idx := l.IfIndex(t, lab.LinkStatic)
 	script, err := filepath.Abs("testdata/fake-networkd-flood.py")
 	if err != nil {
@@ -561,7 +561,7 @@ func TestFaultBusOversizedPeer(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // anything after it would show now
 	runs = rec.runs(t)
 	c := classRuns(runs, lab.LinkStatic, opDirs)
-	if last := c[len(c)-1]; last.Env["STATE"] != "carrier" || parseJSONLink(t, last).OperationalState != "carrier" {
+	if last := c[len(c)-1]; last.Env["STATE"] != "carrier" || faultParseJSON(t, last).OperationalState != "carrier" {
 		t.Errorf("the last run is not carrier.d with a carrier JSON: %s", last)
 	}
 	checkNoRepeats(t, runs, lab.LinkStatic)
@@ -572,9 +572,9 @@ func TestFaultBusOversizedPeer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the broker is gone: %v\n%s", err, broker.LogText())
 		}
-		return s.RSS < maxFaultRSS, perf.MiB(s.RSS) + " MiB"
+		return s.RSS < faultMaxRSS, perf.MiB(s.RSS) + " MiB"
 	})
-	checkAlive(t, broker.PID, "oversized and flooding signals")
+	faultAlive(t, broker.PID, "oversized and flooding signals")
 }
 
 // TestFaultBusAndNetworkdRestartsLeakFree restarts the bus daemon and
@@ -586,7 +586,7 @@ func TestFaultBusAndNetworkdRestartsLeakFree(t *testing.T) {
 	rec := newRecorder(t, l.Dir, "System:\n  User: root\n", allStateDirs...)
 	broker := startBroker(t, l, "broker", rec.dir)
 	idx := l.IfIndex(t, lab.LinkStatic)
-	before := checkAlive(t, broker.PID, "start")
+	before := faultAlive(t, broker.PID, "start")
 
 	for i := 0; i < 2; i++ {
 		l.RestartBus(t)
@@ -624,7 +624,7 @@ func TestFaultBusAndNetworkdRestartsLeakFree(t *testing.T) {
 		}
 	}
 	checkJSON(t, l, last)
-	after := checkAlive(t, broker.PID, "2 bus restarts and 4 networkd restarts (2 by SIGKILL)")
+	after := faultAlive(t, broker.PID, "2 bus restarts and 4 networkd restarts (2 by SIGKILL)")
 	if after.FDs > before.FDs+2 || after.Threads > before.Threads+4 {
 		t.Errorf("descriptors %d -> %d, threads %d -> %d: something leaks per reconnect", before.FDs, after.FDs, before.Threads, after.Threads)
 	}

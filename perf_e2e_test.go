@@ -31,22 +31,22 @@ func TestPerfFigures(t *testing.T) {
 		t.Skip("the end-to-end performance figures run only with NB_PERF=1 (make bench); they measure, they do not pass or fail")
 	}
 	nstest.RequireRoot(t)
-	bin := buildRelease(t)
+	bin := perfBuild(t)
 	t.Run("flaps", func(t *testing.T) { perfFlaps(t, bin) })
 	t.Run("scale", func(t *testing.T) { perfScale(t, bin) })
 	t.Run("storm", func(t *testing.T) { perfStorm(t, bin) })
 }
 
-func method(format string, args ...any) { fmt.Printf("method: "+format+"\n", args...) }
+func perfMethod(format string, args ...any) { fmt.Printf("method: "+format+"\n", args...) }
 
-func metric(name, value, unit string) { fmt.Printf("metric: %s %s %s\n", name, value, unit) }
+func perfMetric(name, value, unit string) { fmt.Printf("metric: %s %s %s\n", name, value, unit) }
 
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 2, 64) }
+func perfMS(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 2, 64) }
 
-// buildRelease builds the broker as the Makefile does (static, stripped),
+// perfBuild builds the broker as the Makefile does (static, stripped),
 // so memory and start-up are those of the shipped binary, not of the test
 // binary.
-func buildRelease(t *testing.T) string {
+func perfBuild(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
@@ -60,8 +60,8 @@ func buildRelease(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	method("go build -trimpath -ldflags '-s -w' with CGO_ENABLED=0, as make build")
-	metric("binary_size", perf.MiB(st.Size()), "MiB")
+	perfMethod("go build -trimpath -ldflags '-s -w' with CGO_ENABLED=0, as make build")
+	perfMetric("binary_size", perf.MiB(st.Size()), "MiB")
 	return bin
 }
 
@@ -219,9 +219,9 @@ func (r *perfRecorder) runs(t *testing.T) []perfRun {
 
 var perfOpDirs = map[string]bool{"carrier.d": true, "degraded.d": true, "no-carrier.d": true, "routable.d": true}
 
-// lastStates returns each link's last operational and administrative
+// perfLastStates returns each link's last operational and administrative
 // state run.
-func lastStates(runs []perfRun) (op, admin map[string]string) {
+func perfLastStates(runs []perfRun) (op, admin map[string]string) {
 	op, admin = map[string]string{}, map[string]string{}
 	for _, r := range runs {
 		if perfOpDirs[r.dir] {
@@ -238,7 +238,7 @@ func (r *perfRecorder) waitAll(t *testing.T, timeout time.Duration, what string,
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		op, admin := lastStates(r.runs(t))
+		op, admin := perfLastStates(r.runs(t))
 		bad := ""
 		for _, l := range links {
 			if !cond(op[l], admin[l]) {
@@ -268,7 +268,7 @@ func (r *perfRecorder) quiet(t *testing.T, d time.Duration) {
 	}
 }
 
-func readStat(t *testing.T, pid int) perf.Stat {
+func perfStat(t *testing.T, pid int) perf.Stat {
 	t.Helper()
 	s, err := perf.Read(pid)
 	if err != nil {
@@ -277,19 +277,19 @@ func readStat(t *testing.T, pid int) perf.Stat {
 	return s
 }
 
-func median(d []time.Duration) time.Duration { return perf.Percentile(d, 50) }
+func perfMedian(d []time.Duration) time.Duration { return perf.Percentile(d, 50) }
 
-// flapLinks is how many networkd-managed links flap at once: the kernel
+// perfFlapLinks is how many networkd-managed links flap at once: the kernel
 // holds a carrier loss back for up to a second, so 200 serial flaps
 // would take minutes; N links flapping together give N flaps a round.
-const flapLinks, flapsWanted = 20, 200
+const perfFlapLinks, perfFlapsWanted = 20, 200
 
 // perfFlaps measures start-to-ready, RSS, CPU per transition, signal to
 // hook latency and hook runs per flap with real networkd.
 func perfFlaps(t *testing.T, bin string) {
 	files := lab.DefaultNetworkFiles()
 	var names []string
-	for i := 0; i < flapLinks; i++ {
+	for i := 0; i < perfFlapLinks; i++ {
 		n := fmt.Sprintf("pf%d", i)
 		names = append(names, n)
 		files["40-"+n+".network"] = fmt.Sprintf("[Match]\nName=%s\n[Network]\nAddress=10.81.%d.2/24\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n", n, i)
@@ -301,8 +301,8 @@ func perfFlaps(t *testing.T, bin string) {
 		up = append(up, "link set "+n+"p up")
 		down = append(down, "link set "+n+"p down")
 	}
-	l.Exec(t, "ip", "-batch", writeBatch(t, add))
-	upFile, downFile := writeBatch(t, up), writeBatch(t, down)
+	l.Exec(t, "ip", "-batch", faultBatch(t, add))
+	upFile, downFile := faultBatch(t, up), faultBatch(t, down)
 	l.SrvExec(t, "ip", "-batch", upFile)
 	l.StartNetworkd(t)
 	idx := map[string]int{}
@@ -324,7 +324,7 @@ func perfFlaps(t *testing.T, bin string) {
 	var ready []time.Duration
 	var b *perfBroker
 	for i := 0; i < 5; i++ {
-		b = runPerfBroker(t, l.Command(brokerEnvPerf(), bin, "-config-dir", rec.dir))
+		b = runPerfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", rec.dir))
 		if i == 4 {
 			fmt.Printf("note: broker pid %d\n", b.pid())
 		}
@@ -333,33 +333,33 @@ func perfFlaps(t *testing.T, bin string) {
 			b.stop(t)
 		}
 	}
-	method("exec of the release binary inside the lab (nsenter, privilege drop to nobody) until its \"ready\" log line arrives through a pipe: netlink dump, bus connect, ListLinks and GetAll of every link (%d links, networkd); 5 starts; the nsenter wrapper alone (exec of /bin/true) takes %s ms (median)", flapLinks+4, ms(median(wrap)))
-	metric("start_to_ready_p50", ms(median(ready)), "ms")
-	metric("start_to_ready_max", ms(perf.Percentile(ready, 100)), "ms")
+	perfMethod("exec of the release binary inside the lab (nsenter, privilege drop to nobody) until its \"ready\" log line arrives through a pipe: netlink dump, bus connect, ListLinks and GetAll of every link (%d links, networkd); 5 starts; the nsenter wrapper alone (exec of /bin/true) takes %s ms (median)", perfFlapLinks+4, perfMS(perfMedian(wrap)))
+	perfMetric("start_to_ready_p50", perfMS(perfMedian(ready)), "ms")
+	perfMetric("start_to_ready_max", perfMS(perf.Percentile(ready, 100)), "ms")
 
 	time.Sleep(time.Second)
-	s0 := readStat(t, b.pid())
-	method("VmRSS of the broker from /proc/PID/status 1 s after ready")
-	metric("rss_after_start", perf.MiB(s0.RSS), "MiB")
+	s0 := perfStat(t, b.pid())
+	perfMethod("VmRSS of the broker from /proc/PID/status 1 s after ready")
+	perfMetric("rss_after_start", perf.MiB(s0.RSS), "MiB")
 
-	mon := startMonitor(t, l)
-	rounds := flapsWanted / flapLinks
-	s0 = readStat(t, b.pid())
+	mon := perfStartMonitor(t, l)
+	rounds := perfFlapsWanted / perfFlapLinks
+	s0 = perfStat(t, b.pid())
 	phase := time.Now()
 	for r := 0; r < rounds; r++ {
-		flapRound(t, l, rec, names, downFile, upFile)
+		perfFlapRound(t, l, rec, names, downFile, upFile)
 	}
 	rec.quiet(t, time.Second)
-	s1 := readStat(t, b.pid())
+	s1 := perfStat(t, b.pid())
 	phaseEnd := time.Now()
 	time.Sleep(5 * time.Second)
-	idle := readStat(t, b.pid())
+	idle := perfStat(t, b.pid())
 
 	// One link alone, as the peers were measured: no queueing behind
 	// other links' hooks.
 	serial := time.Now()
 	for r := 0; r < 10; r++ {
-		flapRound(t, l, rec, names[:1], writeBatch(t, down[:1]), writeBatch(t, up[:1]))
+		perfFlapRound(t, l, rec, names[:1], faultBatch(t, down[:1]), faultBatch(t, up[:1]))
 		time.Sleep(300 * time.Millisecond)
 	}
 	rec.quiet(t, 500*time.Millisecond)
@@ -369,8 +369,8 @@ func perfFlaps(t *testing.T, bin string) {
 	for _, d := range perfStateDirs {
 		os.Remove(filepath.Join(rec.dir, d, "50-record"))
 	}
-	nl := countNetlink(t, l.NS)
-	e0 := readStat(t, b.pid())
+	nl := perfCountNetlink(t, l.NS)
+	e0 := perfStat(t, b.pid())
 	empty := time.Now()
 	for r := 0; r < 5; r++ {
 		l.SrvExec(t, "ip", "-batch", downFile)
@@ -378,33 +378,35 @@ func perfFlaps(t *testing.T, bin string) {
 		l.SrvExec(t, "ip", "-batch", upFile)
 		time.Sleep(1500 * time.Millisecond)
 	}
-	e1 := readStat(t, b.pid())
+	e1 := perfStat(t, b.pid())
 	emptyEnd := time.Now()
 	nlEvents, nlOverruns := nl()
-	sigs := stopMonitor(t, mon)
+	sigs := perfStopMonitor(t, mon)
 	runs := rec.runs(t)
 
-	flaps := rounds * flapLinks
-	method("%d carrier flaps: %d veth links managed by networkd (static address) lose the carrier together (peer set down), hold it off > 1.2 s until every no-carrier.d ran, get it back and wait until routable.d and configured.d ran; %d rounds", flaps, flapLinks, rounds)
-	metric("rss_after_flaps", perf.MiB(s1.RSS), "MiB")
-	metric("rss_peak", perf.MiB(s1.HWM), "MiB")
-	method("VmRSS again after 5 s idle (the Go runtime returns freed pages gradually)")
-	metric("rss_after_flaps_idle", perf.MiB(idle.RSS), "MiB")
-	reportFlapCPU("", sigs, phase, phaseEnd, s0, s1)
-	reportRunsPerFlap(runs, phase, phaseEnd, names, rounds)
-	reportLatency("_20links", sigs, runs, phase, phaseEnd, idx)
-	method("10 flaps of one link alone (%s), as the peers' figures were taken", names[0])
-	reportLatency("", sigs, runs, serial, serialEnd, idx)
-	method("100 more flaps of the %d links with every hook directory empty (no script started): the daemon's CPU without the cost of starting hooks", flapLinks)
-	reportFlapCPU("_nohooks", sigs, empty, emptyEnd, e0, e1)
-	method("rtnetlink notifications in the lab namespace over those 100 flaps (an rtnl monitor of the same groups as the broker; %d overruns)", nlOverruns)
-	metric("netlink_events_nohooks", strconv.Itoa(nlEvents), "count")
+	flaps := rounds * perfFlapLinks
+	perfMethod("%d carrier flaps: %d veth links managed by networkd (static address) lose the carrier together (peer set down), hold it off > 1.2 s until every no-carrier.d ran, get it back and wait until routable.d and configured.d ran; %d rounds", flaps, perfFlapLinks, rounds)
+	perfMetric("rss_after_flaps", perf.MiB(s1.RSS), "MiB")
+	perfMetric("rss_peak", perf.MiB(s1.HWM), "MiB")
+	perfMethod("VmRSS again after 5 s idle (the Go runtime returns freed pages gradually)")
+	perfMetric("rss_after_flaps_idle", perf.MiB(idle.RSS), "MiB")
+	perfReportCPU("", sigs, phase, phaseEnd, s0, s1)
+	perfReportRunsPerFlap(runs, phase, phaseEnd, names, rounds)
+	perfMethod("queued runs the broker dropped because a newer value of the same property of the same link superseded them (its log), over the whole run")
+	perfMetric("superseded_runs", strconv.Itoa(strings.Count(b.text(), "superseded by a newer state")), "count")
+	perfReportLatency("_20links", sigs, runs, phase, phaseEnd, idx)
+	perfMethod("10 flaps of one link alone (%s), as the peers' figures were taken", names[0])
+	perfReportLatency("", sigs, runs, serial, serialEnd, idx)
+	perfMethod("100 more flaps of the %d links with every hook directory empty (no script started): the daemon's CPU without the cost of starting hooks", perfFlapLinks)
+	perfReportCPU("_nohooks", sigs, empty, emptyEnd, e0, e1)
+	perfMethod("rtnetlink notifications in the lab namespace over those 100 flaps (an rtnl monitor of the same groups as the broker; %d overruns)", nlOverruns)
+	perfMetric("netlink_events_nohooks", strconv.Itoa(nlEvents), "count")
 }
 
-// countNetlink counts the rtnetlink notifications of the named netns
+// perfCountNetlink counts the rtnetlink notifications of the named netns
 // (links, addresses, routes, rules: the broker's groups) until the
 // returned function is called.
-func countNetlink(t *testing.T, ns string) (stop func() (events, overruns int)) {
+func perfCountNetlink(t *testing.T, ns string) (stop func() (events, overruns int)) {
 	t.Helper()
 	var m *rtnl.Monitor
 	if err := (&nstest.NS{Name: ns}).Do(func() (err error) { m, err = rtnl.Subscribe(); return err }); err != nil {
@@ -432,14 +434,14 @@ func countNetlink(t *testing.T, ns string) (stop func() (events, overruns int)) 
 	}
 }
 
-// brokerEnvPerf passes NB_PERF_ENV (space-separated KEY=value, e.g.
+// perfBrokerEnv passes NB_PERF_ENV (space-separated KEY=value, e.g.
 // "GOGC=50") to the measured broker, for experiments with the runtime.
-func brokerEnvPerf() []string { return strings.Fields(os.Getenv("NB_PERF_ENV")) }
+func perfBrokerEnv() []string { return strings.Fields(os.Getenv("NB_PERF_ENV")) }
 
-// flapRound takes the carrier of links away (downFile), holds it off
+// perfFlapRound takes the carrier of links away (downFile), holds it off
 // for more than 1.2 s and until no-carrier.d ran on each, gives it back
 // (upFile) and waits for routable.d and configured.d on each.
-func flapRound(t *testing.T, l *lab.Lab, rec *perfRecorder, links []string, downFile, upFile string) {
+func perfFlapRound(t *testing.T, l *lab.Lab, rec *perfRecorder, links []string, downFile, upFile string) {
 	t.Helper()
 	l.SrvExec(t, "ip", "-batch", downFile)
 	downAt := time.Now()
@@ -451,8 +453,8 @@ func flapRound(t *testing.T, l *lab.Lab, rec *perfRecorder, links []string, down
 	})
 }
 
-// startMonitor runs dbus-monitor on the lab bus for networkd's signals.
-func startMonitor(t *testing.T, l *lab.Lab) *exec.Cmd {
+// perfStartMonitor runs dbus-monitor on the lab bus for networkd's signals.
+func perfStartMonitor(t *testing.T, l *lab.Lab) *exec.Cmd {
 	t.Helper()
 	f, err := os.Create(filepath.Join(t.TempDir(), "monitor.txt"))
 	if err != nil {
@@ -469,7 +471,7 @@ func startMonitor(t *testing.T, l *lab.Lab) *exec.Cmd {
 	return cmd
 }
 
-func stopMonitor(t *testing.T, cmd *exec.Cmd) []perf.Signal {
+func perfStopMonitor(t *testing.T, cmd *exec.Cmd) []perf.Signal {
 	t.Helper()
 	time.Sleep(200 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGTERM)
@@ -486,9 +488,9 @@ func stopMonitor(t *testing.T, cmd *exec.Cmd) []perf.Signal {
 	return sigs
 }
 
-// reportFlapCPU divides the daemon's own CPU (utime+stime; reaped hooks
+// perfReportCPU divides the daemon's own CPU (utime+stime; reaped hooks
 // count in cutime/cstime and are left out) by the transitions it handled.
-func reportFlapCPU(suffix string, sigs []perf.Signal, from, to time.Time, s0, s1 perf.Stat) {
+func perfReportCPU(suffix string, sigs []perf.Signal, from, to time.Time, s0, s1 perf.Stat) {
 	signals, changes := 0, 0
 	for _, s := range sigs {
 		if s.Time.Before(from) || s.Time.After(to) {
@@ -504,23 +506,23 @@ func reportFlapCPU(suffix string, sigs []perf.Signal, from, to time.Time, s0, s1
 		}
 	}
 	cpu := s1.CPU() - s0.CPU()
-	method("utime+stime of the broker from /proc/PID/stat over the flaps (hooks are reaped children: cutime+cstime, excluded), divided by the link state transitions (OperationalState or AdministrativeState values in networkd's PropertiesChanged, from dbus-monitor) and by all PropertiesChanged signals; /proc counts in 10 ms ticks")
-	metric("daemon_cpu_total"+suffix, ms(cpu), "ms")
-	metric("hooks_cpu_total"+suffix, ms(s1.ChildCPU()-s0.ChildCPU()), "ms")
-	metric("transitions"+suffix, strconv.Itoa(changes), "count")
-	metric("signals"+suffix, strconv.Itoa(signals), "count")
+	perfMethod("utime+stime of the broker from /proc/PID/stat over the flaps (hooks are reaped children: cutime+cstime, excluded), divided by the link state transitions (OperationalState or AdministrativeState values in networkd's PropertiesChanged, from dbus-monitor) and by all PropertiesChanged signals; /proc counts in 10 ms ticks")
+	perfMetric("daemon_cpu_total"+suffix, perfMS(cpu), "ms")
+	perfMetric("hooks_cpu_total"+suffix, perfMS(s1.ChildCPU()-s0.ChildCPU()), "ms")
+	perfMetric("transitions"+suffix, strconv.Itoa(changes), "count")
+	perfMetric("signals"+suffix, strconv.Itoa(signals), "count")
 	if changes > 0 {
-		metric("daemon_cpu_per_transition"+suffix, ms(cpu/time.Duration(changes)), "ms")
+		perfMetric("daemon_cpu_per_transition"+suffix, perfMS(cpu/time.Duration(changes)), "ms")
 	}
 	if signals > 0 {
-		metric("daemon_cpu_per_signal"+suffix, ms(cpu/time.Duration(signals)), "ms")
+		perfMetric("daemon_cpu_per_signal"+suffix, perfMS(cpu/time.Duration(signals)), "ms")
 	}
 }
 
-// reportLatency pairs each hook run with the networkd signal that caused
+// perfReportLatency pairs each hook run with the networkd signal that caused
 // it: the last PropertiesChanged of that link with that state before the
 // run started.
-func reportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, to time.Time, idx map[string]int) {
+func perfReportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, to time.Time, idx map[string]int) {
 	var routable, all []time.Duration
 	unmatched := 0
 	for _, r := range runs {
@@ -551,17 +553,17 @@ func reportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, to t
 			routable = append(routable, d)
 		}
 	}
-	method("time from networkd's PropertiesChanged (its arrival at a dbus-monitor on the same bus) to the recording hook's start (date +%%s%%N in /bin/sh, after the shell's own start-up); %d routable.d runs, %d runs of all state directories, %d not matched", len(routable), len(all), unmatched)
-	metric("signal_to_hook_routable_p50"+suffix, ms(perf.Percentile(routable, 50)), "ms")
-	metric("signal_to_hook_routable_p95"+suffix, ms(perf.Percentile(routable, 95)), "ms")
-	metric("signal_to_hook_all_p50"+suffix, ms(perf.Percentile(all, 50)), "ms")
-	metric("signal_to_hook_all_p95"+suffix, ms(perf.Percentile(all, 95)), "ms")
+	perfMethod("time from networkd's PropertiesChanged (its arrival at a dbus-monitor on the same bus) to the recording hook's start (date +%%s%%N in /bin/sh, after the shell's own start-up); %d routable.d runs, %d runs of all state directories, %d not matched", len(routable), len(all), unmatched)
+	perfMetric("signal_to_hook_routable_p50"+suffix, perfMS(perf.Percentile(routable, 50)), "ms")
+	perfMetric("signal_to_hook_routable_p95"+suffix, perfMS(perf.Percentile(routable, 95)), "ms")
+	perfMetric("signal_to_hook_all_p50"+suffix, perfMS(perf.Percentile(all, 50)), "ms")
+	perfMetric("signal_to_hook_all_p95"+suffix, perfMS(perf.Percentile(all, 95)), "ms")
 }
 
-// reportRunsPerFlap counts the hook runs of the flapping links and checks
+// perfReportRunsPerFlap counts the hook runs of the flapping links and checks
 // that each flap gave exactly no-carrier, carrier, routable (operational)
 // and configured (administrative), in that order.
-func reportRunsPerFlap(runs []perfRun, from, to time.Time, names []string, rounds int) {
+func perfReportRunsPerFlap(runs []perfRun, from, to time.Time, names []string, rounds int) {
 	total, exact := 0, 0
 	want := strings.Repeat("no-carrier carrier routable ", rounds)
 	wantAdmin := strings.Repeat("configured ", rounds)
@@ -585,9 +587,9 @@ func reportRunsPerFlap(runs []perfRun, from, to time.Time, names []string, round
 		}
 	}
 	flaps := rounds * len(names)
-	method("hook directory runs of the flapping links divided by flaps (hooks in carrier.d configured.d degraded.d no-carrier.d routable.d; expected 4: no-carrier, carrier, routable, configured); a link is in order when its runs are exactly that sequence for every flap")
-	metric("hook_runs_per_flap", strconv.FormatFloat(float64(total)/float64(flaps), 'f', 2, 64), "runs")
-	metric("links_in_exact_order", fmt.Sprintf("%d/%d", exact, len(names)), "links")
+	perfMethod("hook directory runs of the flapping links divided by flaps (hooks in carrier.d configured.d degraded.d no-carrier.d routable.d; expected 4: no-carrier, carrier, routable, configured); a link is in order when its runs are exactly that sequence for every flap")
+	perfMetric("hook_runs_per_flap", strconv.FormatFloat(float64(total)/float64(flaps), 'f', 2, 64), "runs")
+	perfMetric("links_in_exact_order", fmt.Sprintf("%d/%d", exact, len(names)), "links")
 }
 
 // perfScale measures start-to-ready and RSS with 10, 100 and 500 extra
@@ -600,13 +602,13 @@ func perfScale(t *testing.T, bin string) {
 		"kernel":   newPerfRecorder(t, "System:\n  User: nobody\n  Generator: kernel\n"),
 	}
 	have := 0
-	method("start to ready (as above, median of 3 starts) and VmRSS 0.5 s after ready, with N veth links added to the lab's 4 (their peers in the server namespace), for Generator systemd-networkd (ListLinks and GetAll of every link) and Generator kernel")
+	perfMethod("start to ready (as above, median of 3 starts) and VmRSS 0.5 s after ready, with N veth links added to the lab's 4 (their peers in the server namespace), for Generator systemd-networkd (ListLinks and GetAll of every link) and Generator kernel")
 	for _, n := range []int{10, 100, 500} {
 		var add []string
 		for i := have; i < n; i++ {
 			add = append(add, fmt.Sprintf("link add sc%d type veth peer name sc%dp netns %s", i, i, l.SrvNS))
 		}
-		l.Exec(t, "ip", "-batch", writeBatch(t, add))
+		l.Exec(t, "ip", "-batch", faultBatch(t, add))
 		have = n
 		waitFor(t, 60*time.Second, fmt.Sprintf("networkd to list %d links", n+4), func() (bool, string) {
 			f := strings.Fields(l.Busctl(t, "call", ndName, string(ndPath), ndManager, "ListLinks"))
@@ -616,20 +618,20 @@ func perfScale(t *testing.T, bin string) {
 			var ready []time.Duration
 			var rss int64
 			for i := 0; i < 3; i++ {
-				b := runPerfBroker(t, l.Command(brokerEnvPerf(), bin, "-config-dir", gens[gen].dir))
+				b := runPerfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", gens[gen].dir))
 				ready = append(ready, b.waitReady(t))
 				time.Sleep(500 * time.Millisecond)
-				rss = max(rss, readStat(t, b.pid()).RSS)
+				rss = max(rss, perfStat(t, b.pid()).RSS)
 				b.stop(t)
 			}
-			metric(fmt.Sprintf("start_to_ready_%s_%d_links", gen, n), ms(median(ready)), "ms")
-			metric(fmt.Sprintf("rss_after_start_%s_%d_links", gen, n), perf.MiB(rss), "MiB")
+			perfMetric(fmt.Sprintf("start_to_ready_%s_%d_links", gen, n), perfMS(perfMedian(ready)), "ms")
+			perfMetric(fmt.Sprintf("rss_after_start_%s_%d_links", gen, n), perf.MiB(rss), "MiB")
 		}
 	}
 }
 
-// stormLinks networkd-managed links take part in the storm.
-const stormLinks, stormRounds = 40, 10
+// perfStormLinks networkd-managed links take part in the storm.
+const perfStormLinks, perfStormRounds = 40, 10
 
 // perfStorm flaps many links and adds and removes addresses in bursts,
 // then measures the events handled per second of daemon CPU and checks
@@ -637,7 +639,7 @@ const stormLinks, stormRounds = 40, 10
 func perfStorm(t *testing.T, bin string) {
 	files := lab.DefaultNetworkFiles()
 	var names []string
-	for i := 0; i < stormLinks; i++ {
+	for i := 0; i < perfStormLinks; i++ {
 		n := fmt.Sprintf("st%d", i)
 		names = append(names, n)
 		files["40-"+n+".network"] = fmt.Sprintf("[Match]\nName=%s\n[Network]\nAddress=10.82.%d.2/24\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n", n, i)
@@ -648,20 +650,20 @@ func perfStorm(t *testing.T, bin string) {
 		add = append(add, fmt.Sprintf("link add %s type veth peer name %sp netns %s", n, n, l.SrvNS))
 		up = append(up, "link set "+n+"p up")
 	}
-	l.Exec(t, "ip", "-batch", writeBatch(t, add))
-	l.SrvExec(t, "ip", "-batch", writeBatch(t, up))
+	l.Exec(t, "ip", "-batch", faultBatch(t, add))
+	l.SrvExec(t, "ip", "-batch", faultBatch(t, up))
 	l.StartNetworkd(t)
 	for _, n := range names {
 		l.WaitLinkProperty(t, l.IfIndex(t, n), "OperationalState", "routable", 20*time.Second)
 	}
 	rec := newPerfRecorder(t, "System:\n  User: nobody\n")
-	b := runPerfBroker(t, l.Command(brokerEnvPerf(), bin, "-config-dir", rec.dir))
+	b := runPerfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", rec.dir))
 	b.waitReady(t)
-	mon := startMonitor(t, l)
-	nl := countNetlink(t, l.NS)
-	s0 := readStat(t, b.pid())
+	mon := perfStartMonitor(t, l)
+	nl := perfCountNetlink(t, l.NS)
+	s0 := perfStat(t, b.pid())
 	start := time.Now()
-	for r := 0; r < stormRounds; r++ {
+	for r := 0; r < perfStormRounds; r++ {
 		var down, up, addrs, dels []string
 		for i, n := range names {
 			if (i+r)%3 == 0 {
@@ -673,22 +675,22 @@ func perfStorm(t *testing.T, bin string) {
 				dels = append(dels, fmt.Sprintf("addr del 10.83.%d.%d/32 dev %s", i, 10+k, n))
 			}
 		}
-		l.SrvExec(t, "ip", "-batch", writeBatch(t, down))
-		l.Exec(t, "ip", "-batch", writeBatch(t, addrs))
+		l.SrvExec(t, "ip", "-batch", faultBatch(t, down))
+		l.Exec(t, "ip", "-batch", faultBatch(t, addrs))
 		time.Sleep(400 * time.Millisecond)
-		if r < stormRounds-1 {
-			l.SrvExec(t, "ip", "-batch", writeBatch(t, up))
+		if r < perfStormRounds-1 {
+			l.SrvExec(t, "ip", "-batch", faultBatch(t, up))
 		}
-		l.Exec(t, "ip", "-batch", writeBatch(t, dels))
+		l.Exec(t, "ip", "-batch", faultBatch(t, dels))
 		time.Sleep(400 * time.Millisecond)
 	}
 	// Wait for networkd and the hooks to settle, then compare.
 	time.Sleep(2 * time.Second)
 	rec.quiet(t, 2*time.Second)
-	s1 := readStat(t, b.pid())
+	s1 := perfStat(t, b.pid())
 	end := time.Now()
 	events, overruns := nl()
-	sigs := stopMonitor(t, mon)
+	sigs := perfStopMonitor(t, mon)
 	signals := 0
 	for _, s := range sigs {
 		if !s.Time.Before(start) && !s.Time.After(end) {
@@ -696,31 +698,31 @@ func perfStorm(t *testing.T, bin string) {
 		}
 	}
 	cpu := s1.CPU() - s0.CPU()
-	method("storm: %d networkd links, %d rounds of: a third of the peers down, 10 addresses added to every link in one burst, 0.4 s, peers up (not in the last round), the addresses removed, 0.4 s; events are networkd's PropertiesChanged (dbus-monitor) plus rtnetlink notifications (an rtnl monitor, %d overruns) over the storm and settling; CPU is the broker's utime+stime", stormLinks, stormRounds, overruns)
-	metric("storm_events", strconv.Itoa(signals+events), "count")
-	metric("storm_signals", strconv.Itoa(signals), "count")
-	metric("storm_netlink_events", strconv.Itoa(events), "count")
-	metric("storm_daemon_cpu", ms(cpu), "ms")
+	perfMethod("storm: %d networkd links, %d rounds of: a third of the peers down, 10 addresses added to every link in one burst, 0.4 s, peers up (not in the last round), the addresses removed, 0.4 s; events are networkd's PropertiesChanged (dbus-monitor) plus rtnetlink notifications (an rtnl monitor, %d overruns) over the storm and settling; CPU is the broker's utime+stime", perfStormLinks, perfStormRounds, overruns)
+	perfMetric("storm_events", strconv.Itoa(signals+events), "count")
+	perfMetric("storm_signals", strconv.Itoa(signals), "count")
+	perfMetric("storm_netlink_events", strconv.Itoa(events), "count")
+	perfMetric("storm_daemon_cpu", perfMS(cpu), "ms")
 	if cpu > 0 {
-		metric("storm_events_per_cpu_second", strconv.Itoa(int(float64(signals+events)/cpu.Seconds())), "events/s")
+		perfMetric("storm_events_per_cpu_second", strconv.Itoa(int(float64(signals+events)/cpu.Seconds())), "events/s")
 	}
-	metric("storm_rss", perf.MiB(s1.RSS), "MiB")
-	op, admin := lastStates(rec.runs(t))
+	perfMetric("storm_rss", perf.MiB(s1.RSS), "MiB")
+	op, admin := perfLastStates(rec.runs(t))
 	match := 0
 	for _, n := range names {
 		idx := l.IfIndex(t, n)
-		ndOp, ndAdmin := busString(l.LinkProperty(t, idx, "OperationalState")), busString(l.LinkProperty(t, idx, "AdministrativeState"))
+		ndOp, ndAdmin := perfBusString(l.LinkProperty(t, idx, "OperationalState")), perfBusString(l.LinkProperty(t, idx, "AdministrativeState"))
 		if op[n] == ndOp && (admin[n] == ndAdmin || admin[n] == "" && ndAdmin == "configured") {
 			match++
 		} else {
 			fmt.Printf("note: %s: last hooks %s/%s, networkd %s/%s\n", n, op[n], admin[n], ndOp, ndAdmin)
 		}
 	}
-	method("each link's last operational and administrative hook run compared with networkd's final OperationalState and AdministrativeState")
-	metric("storm_links_final_state_match", fmt.Sprintf("%d/%d", match, stormLinks), "links")
+	perfMethod("each link's last operational and administrative hook run compared with networkd's final OperationalState and AdministrativeState")
+	perfMetric("storm_links_final_state_match", fmt.Sprintf("%d/%d", match, perfStormLinks), "links")
 }
 
-// busString unquotes a string property as LinkProperty returns it.
-func busString(v string) string {
+// perfBusString unquotes a string property as LinkProperty returns it.
+func perfBusString(v string) string {
 	return strings.Trim(strings.TrimPrefix(strings.TrimSpace(v), "s "), `"`)
 }
