@@ -81,7 +81,20 @@ func FuzzParseMonitor(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(string(data))
+	// The sample's first signals (small inputs fuzz fast), up to a signal
+	// boundary, and a property signal from its middle.
+	head := string(data)
+	if i := strings.Index(head[min(len(head), 4000):], "\nsignal "); i >= 0 {
+		head = head[:min(len(head), 4000)+i+1]
+	}
+	f.Add(head)
+	if i := strings.Index(string(data), "member=PropertiesChanged"); i >= 0 {
+		mid := string(data)[strings.LastIndex(string(data)[:i], "\n")+1:]
+		if j := strings.Index(mid[1:], "\nsignal "); j >= 0 {
+			mid = mid[:j+2]
+		}
+		f.Add(mid)
+	}
 	f.Add("signal time=1.2 path=/a; member=M\n   string \"K\"\n   variant string \"v\"\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		sigs, err := ParseMonitor(strings.NewReader(in))
