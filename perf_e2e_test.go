@@ -524,7 +524,7 @@ func perfReportCPU(suffix string, sigs []perf.Signal, from, to time.Time, s0, s1
 // run started.
 func perfReportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, to time.Time, idx map[string]int) {
 	var routable, all []time.Duration
-	unmatched := 0
+	unmatched, notes, early := 0, 0, 0
 	for _, r := range runs {
 		if r.at.Before(from) || r.at.After(to) || idx[r.link] == 0 {
 			continue
@@ -534,9 +534,12 @@ func perfReportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, 
 			prop = "OperationalState"
 		}
 		path := lab.LinkPath(idx[r.link])
+		// dbus-monitor stamps a signal when it gets round to it, which
+		// can be after the broker already started the hook: a signal up
+		// to 50 ms after the run still caused it (flaps are > 1 s apart).
 		var cause time.Time
 		for _, s := range sigs {
-			if s.Time.After(r.at) {
+			if s.Time.After(r.at.Add(50 * time.Millisecond)) {
 				break
 			}
 			if s.Path == path && s.Props[prop] == r.state {
@@ -548,16 +551,35 @@ func perfReportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, 
 			continue
 		}
 		d := r.at.Sub(cause)
+		if d < 0 {
+			early++
+		}
+		if d > 100*time.Millisecond && notes < 3 {
+			notes++
+			perfOutlier(sigs, r, path, d)
+		}
 		all = append(all, d)
 		if r.dir == "routable.d" {
 			routable = append(routable, d)
 		}
 	}
-	perfMethod("time from networkd's PropertiesChanged (its arrival at a dbus-monitor on the same bus) to the recording hook's start (date +%%s%%N in /bin/sh, after the shell's own start-up); %d routable.d runs, %d runs of all state directories, %d not matched", len(routable), len(all), unmatched)
+	perfMethod("time from networkd's PropertiesChanged (its arrival at a dbus-monitor on the same bus) to the recording hook's start (date +%%s%%N in /bin/sh, after the shell's own start-up); %d routable.d runs, %d runs of all state directories, %d not matched, %d with the monitor's stamp after the hook's start (counted as negative: the monitor lags, so figures err low)", len(routable), len(all), unmatched, early)
 	perfMetric("signal_to_hook_routable_p50"+suffix, perfMS(perf.Percentile(routable, 50)), "ms")
 	perfMetric("signal_to_hook_routable_p95"+suffix, perfMS(perf.Percentile(routable, 95)), "ms")
 	perfMetric("signal_to_hook_all_p50"+suffix, perfMS(perf.Percentile(all, 50)), "ms")
 	perfMetric("signal_to_hook_all_p95"+suffix, perfMS(perf.Percentile(all, 95)), "ms")
+}
+
+// perfOutlier prints a slow run with the link's signals of the 3 s
+// before it, so an outlier can be told from a mismatch.
+func perfOutlier(sigs []perf.Signal, r perfRun, path string, d time.Duration) {
+	fmt.Printf("note: outlier %s ms: %s %s (old %s) started %s; signals of %s before it:\n", perfMS(d), r.link, r.dir, r.old,
+		r.at.Format("15:04:05.000000"), path)
+	for _, s := range sigs {
+		if s.Path == path && s.Time.After(r.at.Add(-3*time.Second)) && s.Time.Before(r.at.Add(time.Second)) {
+			fmt.Printf("note:   %s %v\n", s.Time.Format("15:04:05.000000"), s.Props)
+		}
+	}
 }
 
 // perfReportRunsPerFlap counts the hook runs of the flapping links and checks
