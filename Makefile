@@ -5,6 +5,9 @@ PREFIX     ?= /usr
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
 MANDIR     ?= $(PREFIX)/share/man
+# polkit and sysusers read only these places, whatever PREFIX is.
+POLKITDIR  ?= /usr/share/polkit-1/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 DESTDIR    ?=
 SHELL      := /bin/bash
 GO         ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
@@ -67,20 +70,19 @@ install: build
 	install -d -m 0755 $(CONFDIR)
 	for d in $(HOOKDIRS); do install -d -m 0755 $(CONFDIR)/$$d; done
 	test -e $(CONFDIR)/network-broker.yaml || install -m 0644 network-broker.yaml $(CONFDIR)/network-broker.yaml
-	sed 's|/usr/bin/network-broker|$(PREFIX)/bin/network-broker|' network-broker.service > network-broker.service.tmp
-	install -D -m 0644 network-broker.service.tmp $(DESTDIR)$(UNITDIR)/network-broker.service
-	rm -f network-broker.service.tmp
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/bin/network-broker|$(PREFIX)/bin/network-broker|' network-broker.service > $(DESTDIR)$(UNITDIR)/network-broker.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/network-broker.service
 	install -D -m 0644 network-broker.8 $(DESTDIR)$(MANDIR)/man8/network-broker.8
-	install -D -m 0644 dist/50-network-broker.rules $(DESTDIR)$(PREFIX)/share/polkit-1/rules.d/50-network-broker.rules
-	install -D -m 0644 dist/network-broker.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/network-broker.conf
+	install -D -m 0644 dist/50-network-broker.rules $(DESTDIR)$(POLKITDIR)/50-network-broker.rules
+	install -D -m 0644 dist/network-broker.sysusers $(DESTDIR)$(SYSUSERSDIR)/network-broker.conf
 
 # uninstall removes what install added, except the configuration file and
 # hook directories that hold the administrator's scripts.
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/network-broker $(DESTDIR)$(UNITDIR)/network-broker.service \
 	  $(DESTDIR)$(MANDIR)/man8/network-broker.8 \
-	  $(DESTDIR)$(PREFIX)/share/polkit-1/rules.d/50-network-broker.rules \
-	  $(DESTDIR)$(PREFIX)/lib/sysusers.d/network-broker.conf
+	  $(DESTDIR)$(POLKITDIR)/50-network-broker.rules $(DESTDIR)$(SYSUSERSDIR)/network-broker.conf
 	for d in $(HOOKDIRS); do rmdir $(CONFDIR)/$$d 2>/dev/null || true; done
 
 # demo shows the daemon at work in a throw-away network namespace (root).

@@ -175,13 +175,15 @@ func (c *Config) networkKeys() map[string]func(*yaml.Node) error {
 	return map[string]func(*yaml.Node) error{
 		"Links":              c.names(&c.Links),
 		"RoutingPolicyRules": c.names(&c.RoutingPolicyRules),
-		"RouteTableBase":     c.uint32Range(&c.RouteTableBase, 1, 0xF0000000),
-		"RulePriority":       c.uint32Range(&c.RulePriority, 1, 32765),
-		"EmitJSON":           c.boolean(&c.EmitJSON),
-		"UseDNS":             c.boolean(&c.UseDNS),
-		"UseDomain":          c.boolean(&c.UseDomain),
-		"UseHostname":        c.boolean(&c.UseHostname),
-		"LeaseFiles":         c.paths(&c.LeaseFiles),
+		// From 256 so base+ifindex never lands on main (254), local (255)
+		// or default (253); below 2^32-2^24 so it does not wrap.
+		"RouteTableBase": c.uint32Range(&c.RouteTableBase, 256, 0xFF000000),
+		"RulePriority":   c.uint32Range(&c.RulePriority, 1, 32765),
+		"EmitJSON":       c.boolean(&c.EmitJSON),
+		"UseDNS":         c.boolean(&c.UseDNS),
+		"UseDomain":      c.boolean(&c.UseDomain),
+		"UseHostname":    c.boolean(&c.UseHostname),
+		"LeaseFiles":     c.paths(&c.LeaseFiles),
 	}
 }
 

@@ -88,6 +88,7 @@ func TestConfigErrorsHavePositions(t *testing.T) {
 		{"Network:\n  Links: [eth0, 'a/b']\n", ":2:17: bad interface name \"a/b\""},
 		{"Network:\n  Links: abcdefghijklmnop\n", "bad interface name"},
 		{"Network:\n  RouteTableBase: -1\n", ":2:19: want an integer"},
+		{"Network:\n  RouteTableBase: 253\n", ":2:19: want an integer from 256"},
 		{"Network:\n  EmitJSON: 1\n", ":2:13: want true or false"},
 		{"Network:\n  LeaseFiles: relative.leases\n", "want an absolute path"},
 		{"Network:\n  LeaseFiles: /var/lib/*/x.leases\n", "patterns only in the file name"},

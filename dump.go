@@ -24,7 +24,7 @@ func runDump(cfg *Config) int {
 	if cfg.Generator != genKernel {
 		if s, ok := dumpNetworkd(); ok {
 			for idx, props := range s.links {
-				b.setStates(b.linkFor(idx), props)
+				b.applyLinkStates(idx, props)
 			}
 		}
 	}
@@ -61,6 +61,6 @@ func dumpNetworkd() (stateSync, bool) {
 	if err != nil {
 		return stateSync{}, false
 	}
-	s, err := readNetworkd(ctx, c, owner)
+	s, err := readNetworkd(context.Background(), 3*time.Second, c, owner)
 	return s, err == nil
 }

@@ -32,6 +32,18 @@ type hookRunner struct {
 	lease func(index int32) string
 }
 
+// viewOrGone returns the link as the loop knows it now (a rename since
+// the run was queued shows), or, for a link removed meanwhile, its index
+// and the name it had.
+func (h *hookRunner) viewOrGone(index int32, name string) linkView {
+	v, ok := h.view(h.ctx, index)
+	if !ok || v.Kernel.Name == "" {
+		v = linkView{Index: index}
+		v.Kernel.Name = name
+	}
+	return v
+}
+
 // forget drops what the queue remembers of a removed link.
 func (h *hookRunner) forget(index int32) { h.queue.Forget(itoa32(index)) }
 
@@ -48,10 +60,8 @@ func (h *hookRunner) submitLink(index int32, name, prop, value, old string) {
 // runLink runs one link state directory.
 func (h *hookRunner) runLink(index int32, name, state, old string) {
 	cfg := h.cfg()
-	v, ok := h.view(h.ctx, index)
-	if ok && v.Kernel.Name != "" {
-		name = v.Kernel.Name // renamed since the change was queued
-	}
+	v := h.viewOrGone(index, name)
+	name = v.Kernel.Name
 	if !cfg.linkSelected(name) {
 		return
 	}
@@ -66,16 +76,14 @@ func (h *hookRunner) runLink(index int32, name, state, old string) {
 func (h *hookRunner) submitLease(index int32, name string, l Lease) {
 	h.queue.Submit(itoa32(index), "lease", func() {
 		cfg := h.cfg()
-		v, ok := h.view(h.ctx, index)
-		if ok && v.Kernel.Name != "" {
-			name = v.Kernel.Name
-		}
+		v := h.viewOrGone(index, name)
+		name = v.Kernel.Name
 		if !cfg.linkSelected(name) {
 			return
 		}
 		env := h.linkEnv(cfg, &v, name)
 		env = append(env, "STATE=routable", "OLD_STATE=", "DHCP_LEASE="+l.Env(),
-			"DNS="+addrsKey(l.DNS()), "DOMAIN="+l.Domain())
+			"DNS="+addrsKey(l.DNS()), "DOMAIN="+leaseEnvEscape(l.Domain()))
 		h.runDir("routable.d", name, env)
 	})
 }

@@ -69,9 +69,12 @@ func dumpKernel() (kernelSync, error) {
 	return s, nil
 }
 
-// run subscribes first and dumps second, so no change falls between the
-// two; replaying events older than the dump is harmless because each
-// carries a whole object.
+// run subscribes and then asks for the first dump, so no change falls
+// between the two. Every dump, the first, after an overrun or on request,
+// is taken by one goroutine (kicked) that announces it with
+// kernelDumpStart; the loop replays the events that arrive between the
+// announcement and the dump on top of it, so a dump never overwrites a
+// newer event.
 func (k *kernelSource) run(ctx context.Context) error {
 	m, err := rtnl.Subscribe(unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR,
 		unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_IPV6_ROUTE, unix.RTNLGRP_IPV4_RULE, unix.RTNLGRP_IPV6_RULE)
@@ -82,10 +85,8 @@ func (k *kernelSource) run(ctx context.Context) error {
 		<-ctx.Done()
 		m.Close()
 	}()
-	if err := k.resync(ctx); err != nil {
-		return err
-	}
 	go k.kicked(ctx)
+	k.requestDump()
 	for {
 		evs, err := m.Receive()
 		if ctx.Err() != nil {
@@ -93,9 +94,7 @@ func (k *kernelSource) run(ctx context.Context) error {
 		}
 		if errors.Is(err, rtnl.ErrOverrun) {
 			k.log.Warn("netlink overrun: events lost, resyncing", "err", err)
-			if err := k.resync(ctx); err != nil {
-				return err
-			}
+			k.requestDump()
 			continue
 		}
 		if err != nil {
@@ -111,8 +110,13 @@ func (k *kernelSource) run(ctx context.Context) error {
 	}
 }
 
-// resync dumps, retrying a few times on transient errors.
+// resync announces and takes one dump, retrying on transient errors.
 func (k *kernelSource) resync(ctx context.Context) error {
+	select {
+	case k.events <- kernelDumpStart{}:
+	case <-ctx.Done():
+		return nil
+	}
 	var err error
 	for try := 0; try < 5; try++ {
 		var s kernelSync
@@ -124,15 +128,43 @@ func (k *kernelSource) resync(ctx context.Context) error {
 			return nil
 		}
 		k.log.Warn("netlink dump failed", "err", err, "try", try+1)
-		time.Sleep(time.Duration(try+1) * 50 * time.Millisecond)
+		sleepCtx(ctx, time.Duration(try+1)*50*time.Millisecond)
 	}
 	return err
 }
 
-// applyKernelSync replaces the kernel facts of every link with a dump and
-// schedules routes-modified.d for links whose routes changed.
+// maxReplay bounds the events kept while a dump is under way; past it the
+// loop asks for another dump.
+const maxReplay = 1 << 16
+
+// startDump begins recording events to replay on the coming dump.
+func (b *broker) startDump() {
+	b.recording, b.replayLost = true, false
+	b.replay = b.replay[:0]
+}
+
+// record keeps an event for the replay.
+func (b *broker) record(e rtnl.Event) {
+	if !b.recording {
+		return
+	}
+	if len(b.replay) >= maxReplay {
+		b.replayLost = true
+		return
+	}
+	b.replay = append(b.replay, e)
+}
+
+// applyKernelSync replaces the kernel facts with a dump, replays the
+// events that came after the dump was announced, and only then looks at
+// the result: states, policy rules and routes-modified.d see the final
+// state, never the dump's older one.
 func (b *broker) applyKernelSync(s kernelSync) {
-	seen := map[int32]bool{}
+	oldRoutes := map[int32][]rtnl.Route{}
+	for idx, l := range b.links {
+		oldRoutes[idx] = l.routes
+	}
+	b.quiet = true
 	addrs := map[int32][]rtnl.Address{}
 	routes := map[int32][]rtnl.Route{}
 	for _, a := range s.addrs {
@@ -143,21 +175,38 @@ func (b *broker) applyKernelSync(s kernelSync) {
 			routes[idx] = append(routes[idx], r)
 		}
 	}
+	seen := map[int32]bool{}
 	for _, kl := range s.links {
 		seen[kl.Index] = true
 		l := b.linkFor(kl.Index)
 		b.setKernelLink(l, kl)
 		l.addrs = addrs[kl.Index]
-		if !routesEqual(l.routes, routes[kl.Index]) {
-			b.markRoutes(kl.Index)
-		}
 		l.routes = routes[kl.Index]
-		b.linkUpdated(l)
 	}
 	for idx, l := range b.links {
-		if l.inKern && !seen[idx] {
+		if !l.inKern || !seen[idx] {
 			b.removeLink(idx)
 		}
+	}
+	if b.policy != nil {
+		b.policy.setRules(s.rules)
+	}
+	replay := b.replay
+	b.recording = false
+	for i := range replay {
+		b.applyKernelEvent(&replay[i])
+	}
+	b.replay = replay[:0]
+	b.quiet = false
+	if b.replayLost {
+		b.requestDump()
+	}
+
+	for idx, l := range b.links {
+		if !routesEqual(oldRoutes[idx], l.routes) {
+			b.markRoutes(idx)
+		}
+		b.linkUpdated(l)
 	}
 	b.kernelSynced = true
 	b.actOnLeases()
@@ -165,23 +214,39 @@ func (b *broker) applyKernelSync(s kernelSync) {
 		b.statesSynced = true
 	}
 	if b.policy != nil {
-		b.policy.setRules(s.rules)
 		b.policy.resync(b.links)
 	}
 }
 
-// setKernelLink records new kernel facts; a rename is logged.
+// setKernelLink records new kernel facts; a rename is logged, and states
+// networkd reported before the kernel told of the link are applied.
 func (b *broker) setKernelLink(l *link, kl rtnl.Link) {
 	if l.inKern && l.kernel.Name != kl.Name && b.ready {
 		b.log.Info("link renamed", "ifindex", l.index, "old", l.kernel.Name, "link", kl.Name)
 	}
 	added := !l.inKern || l.kernel.Name != kl.Name
-	if !l.inKern && b.ready {
+	if !l.inKern && b.ready && !b.quiet {
 		b.log.Info("link added", "link", kl.Name, "ifindex", l.index)
 	}
+	oldMaster := l.kernel.Master
 	l.kernel, l.inKern = kl, true
+	if p, ok := b.pendingStates[l.index]; ok {
+		delete(b.pendingStates, l.index)
+		b.setStates(l, p)
+	}
+	if oldMaster != 0 && oldMaster != kl.Master {
+		b.masterChanged(oldMaster)
+	}
 	if added && len(b.leases) > 0 {
 		b.actOnLeases() // a lease may have waited for this link
+	}
+}
+
+// masterChanged re-derives a bridge or bond whose ports changed (kernel
+// generator: a port that left may have held it at degraded-carrier).
+func (b *broker) masterChanged(index int32) {
+	if m := b.links[index]; m != nil && m.inKern && b.cfg.Generator == genKernel && !b.quiet {
+		b.setStates(m, b.deriveStates(m))
 	}
 }
 
@@ -190,21 +255,29 @@ func (b *broker) removeLink(idx int32) {
 	if l == nil {
 		return
 	}
-	if b.ready {
+	if b.ready && l.inKern {
 		b.log.Info("link removed", "link", l.name(), "ifindex", idx)
 	}
 	delete(b.links, idx)
 	delete(b.routesDue, idx)
+	delete(b.routesFirst, idx)
+	delete(b.pendingStates, idx)
 	if b.run != nil {
 		b.run.forget(idx)
 	}
-	if b.policy != nil {
+	if b.policy != nil && !b.quiet {
 		b.policy.linkGone(idx)
+	}
+	if l.kernel.Master != 0 {
+		b.masterChanged(l.kernel.Master)
 	}
 }
 
-// applyKernelEvent applies one notification.
+// applyKernelEvent applies one notification. Addresses and routes of a
+// link the kernel has not reported are dropped: the link's RTM_NEWLINK or
+// the next dump brings them.
 func (b *broker) applyKernelEvent(e *rtnl.Event) {
+	b.record(*e)
 	switch {
 	case e.Link != nil && e.Type == unix.RTM_NEWLINK:
 		if old := b.links[e.Link.Index]; old != nil && old.inKern && lostUp(old.kernel.Flags, e.Link.Flags) {
@@ -215,7 +288,10 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 	case e.Link != nil && e.Type == unix.RTM_DELLINK:
 		b.removeLink(e.Link.Index)
 	case e.Addr != nil:
-		l := b.linkFor(e.Addr.Index)
+		l := b.links[e.Addr.Index]
+		if l == nil || !l.inKern {
+			return
+		}
 		if e.Type == unix.RTM_NEWADDR {
 			l.addrs = upsertAddr(l.addrs, *e.Addr)
 		} else {
@@ -252,7 +328,10 @@ func (b *broker) applyRouteEvent(typ uint16, r *rtnl.Route) {
 		}
 	}
 	for _, idx := range routeLinks(r) {
-		l := b.linkFor(idx)
+		l := b.links[idx]
+		if l == nil || !l.inKern {
+			continue
+		}
 		var changed bool
 		if typ == unix.RTM_NEWROUTE {
 			l.routes, changed = upsertRoute(l.routes, *r)
@@ -293,18 +372,20 @@ func (b *broker) ownRoute(r *rtnl.Route) bool {
 }
 
 // linkUpdated is called after any kernel fact of a link changed: the
-// kernel generator re-derives states, policy rules follow addresses.
+// kernel generator re-derives states, policy rules follow addresses. While
+// a dump is applied (quiet) nothing is derived: the final state is looked
+// at once at the end.
 func (b *broker) linkUpdated(l *link) {
-	if l == nil {
+	if l == nil || b.quiet || !l.inKern {
 		return
 	}
 	if b.cfg.Generator == genKernel {
 		b.setStates(l, b.deriveStates(l))
-		if m := b.links[l.kernel.Master]; m != nil && l.kernel.Master != 0 && m != l {
-			b.setStates(m, b.deriveStates(m)) // a port's carrier changes its master's
+		if l.kernel.Master != 0 && l.kernel.Master != l.index {
+			b.masterChanged(l.kernel.Master) // a port's carrier changes its master's
 		}
 	}
-	if b.policy != nil && l.inKern {
+	if b.policy != nil {
 		b.policy.linkChanged(l)
 	}
 }

@@ -110,6 +110,8 @@ func toString(v any) string {
 		return strconv.Itoa(int(x))
 	case uint32:
 		return strconv.FormatUint(uint64(x), 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
 	case uint16:
 		return strconv.FormatUint(uint64(x), 10)
 	case uint8:

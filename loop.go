@@ -18,6 +18,9 @@ type (
 		routes []rtnl.Route
 		rules  []rtnl.Rule
 	}
+	// kernelDumpStart announces a dump: events from here on are replayed
+	// on top of it.
+	kernelDumpStart struct{}
 	// kernelEvents are decoded rtnetlink notifications, in order.
 	kernelEvents []rtnl.Event
 	// stateSync is a full read of the state source (networkd, or the
@@ -62,25 +65,35 @@ type broker struct {
 	ready        bool
 	onReady      func()
 
-	routesDue map[int32]time.Time // debounced routes-modified.d per link
-	policy    *policy             // routing policy rules; nil when unused
+	routesDue   map[int32]time.Time // debounced routes-modified.d per link
+	routesFirst map[int32]time.Time // first unreported change per link
+	policy      *policy             // routing policy rules; nil when unused
 
 	leases      leaseSync        // dhclient: the current lease per interface
 	leasesActed map[string]Lease // dhclient: the lease last acted on per interface
 	push        *pusher          // resolved/hostnamed pushes; nil when unused
+	startPusher func()           // creates push (at start or on a reload that needs it)
 	kernelDump  func()           // asks the kernel source for a dump
 	kernelSrc   *kernelSource
+
+	recording     bool                        // a dump is under way: events are recorded
+	replay        []rtnl.Event                // events since the dump was announced
+	replayLost    bool                        // too many to keep: another dump is needed
+	quiet         bool                        // applying a dump: consequences wait for the end
+	pendingStates map[int32]map[string]string // networkd states of links the kernel has not reported yet
 }
 
 func newBroker(cfg *Config, log *logger, run *hookRunner) *broker {
 	return &broker{
 		cfg: cfg, log: log, run: run,
-		events:      make(chan any, 256),
-		views:       make(chan viewRequest),
-		links:       map[int32]*link{},
-		manager:     map[string]string{},
-		leasesActed: map[string]Lease{},
-		routesDue:   map[int32]time.Time{},
+		events:        make(chan any, 256),
+		views:         make(chan viewRequest),
+		links:         map[int32]*link{},
+		manager:       map[string]string{},
+		leasesActed:   map[string]Lease{},
+		pendingStates: map[int32]map[string]string{},
+		routesDue:     map[int32]time.Time{},
+		routesFirst:   map[int32]time.Time{},
 	}
 }
 
@@ -113,6 +126,8 @@ func (b *broker) loop(ctx context.Context) {
 // apply dispatches one event.
 func (b *broker) apply(ev any) {
 	switch e := ev.(type) {
+	case kernelDumpStart:
+		b.startDump()
 	case kernelSync:
 		b.applyKernelSync(e)
 	case kernelEvents:
@@ -122,13 +137,21 @@ func (b *broker) apply(ev any) {
 	case stateSync:
 		b.applyStateSync(e)
 	case linkStates:
-		b.setStates(b.linkFor(e.index), e.props)
+		b.applyLinkStates(e.index, e.props)
 	case managerStates:
 		b.setManager(e)
 	case leaseSync:
 		b.applyLeases(e)
 	case reloadEvent:
 		b.cfg = e.cfg
+		if b.push == nil && b.startPusher != nil && (e.cfg.UseDNS || e.cfg.UseDomain || e.cfg.UseHostname) {
+			b.startPusher()
+			for iface, l := range b.leasesActed { // push the current leases
+				if link := b.linkByName(iface); link != nil {
+					b.push.lease(link.index, iface, l)
+				}
+			}
+		}
 		if b.policy != nil {
 			b.policy.resync(b.links)
 		}
@@ -244,15 +267,40 @@ func (b *broker) applyStateSync(s stateSync) {
 			l.states = map[string]string{} // the source no longer knows the link
 		}
 	}
+	b.pendingStates = map[int32]map[string]string{}
 	for idx, props := range s.links {
-		b.setStates(b.linkFor(idx), props)
+		b.applyLinkStates(idx, props)
 	}
 	b.setManager(s.manager)
 	b.statesSynced = true
 }
 
+// applyLinkStates applies state values to a link the kernel knows; for
+// one it does not know yet they wait (bounded) until it appears. networkd
+// signals a link that is gone too (linger): that never creates one.
+func (b *broker) applyLinkStates(index int32, props map[string]string) {
+	if l := b.links[index]; l != nil && l.inKern {
+		b.setStates(l, props)
+		return
+	}
+	p := b.pendingStates[index]
+	if p == nil {
+		if len(b.pendingStates) >= 1024 {
+			return
+		}
+		p = map[string]string{}
+		b.pendingStates[index] = p
+	}
+	for k, v := range props {
+		p[k] = v
+	}
+}
+
 // submitState queues the run of <value>.d for a property change.
 func (b *broker) submitState(l *link, prop, old, value string) {
+	if l.name() == "" {
+		return // not a link the kernel knows
+	}
 	if !knownStates[value] {
 		b.log.Warn("state not in the known set, no hooks run", "link", l.name(), "ifindex", l.index, prop, value)
 		return
@@ -270,11 +318,23 @@ func (b *broker) submitManager() {
 	b.run.submitManager(env)
 }
 
-// markRoutes schedules routes-modified.d for a link after the debounce.
+// markRoutes schedules routes-modified.d for a link after the debounce;
+// under endless churn it still runs every ten debounce periods.
 func (b *broker) markRoutes(index int32) {
-	if b.ready {
-		b.routesDue[index] = time.Now().Add(b.cfg.RoutesDebounce)
+	if !b.ready {
+		return
 	}
+	now := time.Now()
+	first, ok := b.routesFirst[index]
+	if !ok {
+		first = now
+		b.routesFirst[index] = now
+	}
+	due := now.Add(b.cfg.RoutesDebounce)
+	if limit := first.Add(10 * b.cfg.RoutesDebounce); limit.Before(due) {
+		due = limit
+	}
+	b.routesDue[index] = due
 }
 
 func (b *broker) flushRoutes(now time.Time) {
@@ -283,6 +343,7 @@ func (b *broker) flushRoutes(now time.Time) {
 			continue
 		}
 		delete(b.routesDue, idx)
+		delete(b.routesFirst, idx)
 		if l, ok := b.links[idx]; ok && l.inKern {
 			b.run.submitRoutes(idx, l.name())
 		}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -98,24 +99,25 @@ func serve(cfg *Config) int {
 		lease: networkdLease, runner: hooks.Runner{Ambient: ambient}}
 	b := newBroker(cfg, log, runner)
 	runner.view = b.view
-	if cfg.Generator != genDhclient || len(cfg.RoutingPolicyRules) > 0 {
-		conn, err := rtnl.Dial()
-		if err != nil {
-			log.Error("cannot open rtnetlink for policy rules", "err", err)
-			return 1
-		}
-		defer conn.Close()
-		b.policy = &policy{b: b, log: log, conn: conn}
+	conn, err := rtnl.Dial()
+	if err != nil {
+		log.Error("cannot open rtnetlink for policy rules", "err", err)
+		return 1
 	}
+	defer conn.Close()
+	b.policy = &policy{b: b, log: log, conn: conn}
 	b.onReady = func() {
 		log.Info("ready", "links", len(b.links), "generator", cfg.Generator, "version", version)
 		if err := sdNotify("READY=1\nSTATUS=watching links"); err != nil {
 			log.Warn("sd_notify failed", "err", err)
 		}
 	}
-	if cfg.UseDNS || cfg.UseDomain || cfg.UseHostname {
+	b.startPusher = func() {
 		b.push = newPusher(log, current.Load, "")
 		go b.push.run(ctx)
+	}
+	if cfg.UseDNS || cfg.UseDomain || cfg.UseHostname {
+		b.startPusher()
 	}
 	b.kernelSrc = &kernelSource{log: log, events: b.events, dump: dumpKernel, kick: make(chan struct{}, 1)}
 	b.kernelDump = b.kernelSrc.requestDump
@@ -181,16 +183,29 @@ func reload(dir string, current *atomic.Pointer[Config], log *logger, b *broker)
 		log.Error("reload failed, keeping the old configuration", "err", err)
 		return
 	}
-	old := current.Load()
-	if cfg.Generator != old.Generator {
-		log.Warn("Generator changes need a restart; keeping the old one", "old", old.Generator, "new", cfg.Generator)
-		cfg.Generator = old.Generator
-	}
+	keepOld(cfg, current.Load(), log)
 	current.Store(cfg)
 	log.configure(cfg.LogLevel, cfg.LogFormat)
 	b.events <- reloadEvent{cfg}
 	makeHookDirs(cfg, log)
 	log.Info("configuration reloaded", "path", cfg.File)
+}
+
+// keepOld restores the keys a reload cannot change (they shape what was
+// set up at start) and says so.
+func keepOld(cfg, old *Config, log *logger) {
+	restart := func(key string, changed bool) {
+		if changed {
+			log.Warn(key+" changes need a restart; keeping the old value", "key", key)
+		}
+	}
+	restart("System.Generator", cfg.Generator != old.Generator)
+	restart("System.HookParallel", cfg.HookParallel != old.HookParallel)
+	restart("System.User", cfg.User != old.User)
+	restart("Network.RouteTableBase", cfg.RouteTableBase != old.RouteTableBase)
+	restart("Network.LeaseFiles", strings.Join(cfg.LeaseFiles, " ") != strings.Join(old.LeaseFiles, " "))
+	cfg.Generator, cfg.HookParallel, cfg.User = old.Generator, old.HookParallel, old.User
+	cfg.RouteTableBase, cfg.LeaseFiles = old.RouteTableBase, old.LeaseFiles
 }
 
 // reloadEvent hands a new configuration to the loop.

@@ -32,33 +32,42 @@ type networkdSource struct {
 }
 
 // run keeps a bus connection, reconnecting with backoff until ctx ends.
+// The backoff is reset only by a session that completed its first full
+// read, so a networkd that answers badly is not hammered.
 func (n *networkdSource) run(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	announced := false
 	for ctx.Err() == nil {
 		c, err := dbus.Dial(n.address)
-		if err != nil {
-			n.log.Warn("cannot connect to the system bus, retrying", "err", err, "in", backoff)
-			if !announced {
-				n.send(ctx, stateSync{up: false}) // do not hold readiness hostage
+		if err == nil {
+			var synced bool
+			synced, err = n.session(ctx, c)
+			c.Close()
+			if synced {
+				backoff = 100 * time.Millisecond
 				announced = true
 			}
-			sleepCtx(ctx, backoff)
-			backoff = min(backoff*2, 5*time.Second)
-			continue
 		}
-		backoff = 100 * time.Millisecond
-		announced = true
-		err = n.session(ctx, c)
-		c.Close()
-		if ctx.Err() == nil {
+		if ctx.Err() != nil {
+			return
+		}
+		if announced && backoff == 100*time.Millisecond {
 			n.log.Warn("lost the system bus, reconnecting", "err", err)
+		} else {
+			n.log.Warn("system bus connection failed, retrying", "err", err, "in", backoff)
 		}
+		if !announced {
+			n.send(ctx, stateSync{up: false}) // do not hold readiness hostage
+			announced = true
+		}
+		sleepCtx(ctx, backoff)
+		backoff = min(backoff*2, 5*time.Second)
 	}
 }
 
-// session serves one connection until it fails.
-func (n *networkdSource) session(ctx context.Context, c *dbus.Conn) error {
+// session serves one connection until it fails; synced tells whether
+// the first full read got through.
+func (n *networkdSource) session(ctx context.Context, c *dbus.Conn) (synced bool, err error) {
 	rules := []dbus.MatchRule{
 		{Type: "signal", Sender: busName, Interface: busName, Member: "NameOwnerChanged",
 			Path: "/org/freedesktop/DBus", Args: map[int]string{0: ndName}},
@@ -67,25 +76,33 @@ func (n *networkdSource) session(ctx context.Context, c *dbus.Conn) error {
 	}
 	for _, r := range rules {
 		if err := c.AddMatch(n.ctx(ctx), r); err != nil {
-			return fmt.Errorf("add match %s: %w", r.String(), err)
+			return false, fmt.Errorf("add match %s: %w", r.String(), err)
 		}
 	}
 	owner, err := n.resync(ctx, c)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return true, nil
 		case <-c.Done():
-			return c.Err()
+			return true, c.Err()
+		case <-c.Overflow():
+			// Signals were dropped: state is truth, read it all again.
+			// The signals still queued are older than that read and would
+			// take the state back, so they go first.
+			n.log.Warn("bus signals were dropped, resyncing", "dropped", c.Dropped(), "discarded", drainSignals(c))
+			if owner, err = n.resync(ctx, c); err != nil {
+				return true, err
+			}
 		case m, ok := <-c.Signals():
 			if !ok {
-				return c.Err()
+				return true, c.Err()
 			}
 			if owner, err = n.signal(ctx, c, m, owner); err != nil {
-				return err
+				return true, err
 			}
 		}
 	}
@@ -132,6 +149,20 @@ func (n *networkdSource) signal(ctx context.Context, c *dbus.Conn, m *dbus.Messa
 	return owner, nil
 }
 
+// drainSignals discards the signals queued now; it returns how many.
+func drainSignals(c *dbus.Conn) int {
+	for n := 0; ; n++ {
+		select {
+		case _, ok := <-c.Signals():
+			if !ok {
+				return n
+			}
+		default:
+			return n
+		}
+	}
+}
+
 // resync reads networkd's whole state and hands it to the loop.
 func (n *networkdSource) resync(ctx context.Context, c *dbus.Conn) (string, error) {
 	owner, err := c.GetNameOwner(n.ctx(ctx), ndName)
@@ -144,7 +175,7 @@ func (n *networkdSource) resync(ctx context.Context, c *dbus.Conn) (string, erro
 	if err != nil {
 		return "", err
 	}
-	s, err := readNetworkd(n.ctx(ctx), c, owner)
+	s, err := readNetworkd(ctx, n.timeout, c, owner)
 	if err != nil {
 		return "", err
 	}
@@ -153,10 +184,14 @@ func (n *networkdSource) resync(ctx context.Context, c *dbus.Conn) (string, erro
 }
 
 // readNetworkd reads ListLinks and the state properties of every link and
-// of the manager, from the unique name owner.
-func readNetworkd(ctx context.Context, c *dbus.Conn, owner string) (stateSync, error) {
+// of the manager, from the unique name owner; each call has its own
+// timeout.
+func readNetworkd(ctx context.Context, timeout time.Duration, c *dbus.Conn, owner string) (stateSync, error) {
 	s := stateSync{up: true, links: map[int32]map[string]string{}}
-	body, err := c.Call(ctx, owner, ndPath, ndManager, "ListLinks", "")
+	call := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, timeout) }
+	cctx, cancel := call()
+	body, err := c.Call(cctx, owner, ndPath, ndManager, "ListLinks", "")
+	cancel()
 	if err != nil {
 		return s, fmt.Errorf("ListLinks: %w", err)
 	}
@@ -165,7 +200,9 @@ func readNetworkd(ctx context.Context, c *dbus.Conn, owner string) (stateSync, e
 		return s, err
 	}
 	for _, l := range links {
-		props, err := c.GetAllProperties(ctx, owner, l.path, ndLink)
+		cctx, cancel := call()
+		props, err := c.GetAllProperties(cctx, owner, l.path, ndLink)
+		cancel()
 		if err != nil {
 			var de *dbus.Error
 			if errors.As(err, &de) {
@@ -175,7 +212,9 @@ func readNetworkd(ctx context.Context, c *dbus.Conn, owner string) (stateSync, e
 		}
 		s.links[l.index] = stringProps(props)
 	}
-	mp, err := c.GetAllProperties(ctx, owner, ndPath, ndManager)
+	cctx, cancel = call()
+	mp, err := c.GetAllProperties(cctx, owner, ndPath, ndManager)
+	cancel()
 	if err != nil {
 		return s, fmt.Errorf("GetAll manager: %w", err)
 	}

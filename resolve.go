@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -41,19 +42,21 @@ type pusher struct {
 	log     *logger
 	cfg     func() *Config
 	address string
-	jobs    chan pushJob
+	mu      sync.Mutex
+	pending map[int32]pushJob // newest job per link, not yet pushed
+	wake    chan struct{}
 	conn    *dbus.Conn
 	sent    map[string]string // "dns/3" -> value last pushed
 	advised map[string]bool   // causes already explained in the log
 }
 
 func newPusher(log *logger, cfg func() *Config, address string) *pusher {
-	return &pusher{log: log, cfg: cfg, address: address, jobs: make(chan pushJob, 64),
-		sent: map[string]string{}, advised: map[string]bool{}}
+	return &pusher{log: log, cfg: cfg, address: address, pending: map[int32]pushJob{},
+		wake: make(chan struct{}, 1), sent: map[string]string{}, advised: map[string]bool{}}
 }
 
-// lease queues the values of a lease; it never blocks the loop (a full
-// queue drops the job, the next change brings a new one).
+// lease queues the values of a lease; it never blocks the loop, and a
+// newer lease of a link replaces one not pushed yet.
 func (p *pusher) lease(index int32, link string, l Lease) {
 	j := pushJob{index: index, link: link, dns: l.DNS(), hostname: l.Hostname()}
 	if d := l.Domain(); d != "" {
@@ -64,11 +67,25 @@ func (p *pusher) lease(index int32, link string, l Lease) {
 			j.domains = append(j.domains, s)
 		}
 	}
+	p.mu.Lock()
+	p.pending[index] = j
+	p.mu.Unlock()
 	select {
-	case p.jobs <- j:
+	case p.wake <- struct{}{}:
 	default:
-		p.log.Warn("DNS push queue full; dropped", "link", link)
 	}
+}
+
+// take removes and returns the pending jobs.
+func (p *pusher) take() []pushJob {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	jobs := make([]pushJob, 0, len(p.pending))
+	for idx, j := range p.pending {
+		jobs = append(jobs, j)
+		delete(p.pending, idx)
+	}
+	return jobs
 }
 
 func (p *pusher) run(ctx context.Context) {
@@ -79,19 +96,22 @@ func (p *pusher) run(ctx context.Context) {
 				p.conn.Close()
 			}
 			return
-		case j := <-p.jobs:
-			p.push(ctx, j)
+		case <-p.wake:
+			for _, j := range p.take() {
+				p.push(ctx, j)
+			}
 		}
 	}
 }
 
 func (p *pusher) push(ctx context.Context, j pushJob) {
 	cfg := p.cfg()
-	if cfg.UseDNS && len(j.dns) > 0 {
+	// A lease without servers or domains clears what an earlier one set.
+	if cfg.UseDNS && (len(j.dns) > 0 || p.sent["dns/"+itoa32(j.index)] != "") {
 		p.call(ctx, "UseDNS", "dns", j, addrsKey(j.dns), resolveName, resolvePath, resolveMgr,
 			"SetLinkDNS", "ia(iay)", j.index, dnsArg(j.dns))
 	}
-	if cfg.UseDomain && len(j.domains) > 0 {
+	if cfg.UseDomain && (len(j.domains) > 0 || p.sent["domains/"+itoa32(j.index)] != "") {
 		p.call(ctx, "UseDomain", "domains", j, strings.Join(j.domains, " "), resolveName, resolvePath, resolveMgr,
 			"SetLinkDomains", "ia(sb)", j.index, domainsArg(j.domains))
 	}
@@ -108,7 +128,7 @@ func (p *pusher) call(ctx context.Context, option, kind string, j pushJob, value
 	if kind == "hostname" {
 		key = kind // one per machine
 	}
-	if p.sent[key] == value {
+	if old, ok := p.sent[key]; (ok || value == "") && old == value {
 		return
 	}
 	if err := p.dial(); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/netip"
 	"slices"
 
 	"network-broker/rtnl"
@@ -161,22 +162,36 @@ func identicalRoute(a, b *rtnl.Route) bool {
 	return true
 }
 
-// routesEqual compares two route lists as sets.
+// routeID is the identity sameRoute compares, as a map key.
+type routeID struct {
+	family          uint8
+	table, priority uint32
+	dst, src        netip.Prefix
+	typ             uint8
+	out             int32
+	gw              netip.Addr
+}
+
+func idOf(r *rtnl.Route) routeID {
+	return routeID{r.Family, r.Table, r.Priority, r.Dst, r.Src, r.Type, r.OutIndex, r.Gateway}
+}
+
+// routesEqual compares two route lists as sets, in linear time (a link
+// may hold thousands of routes).
 func routesEqual(a, b []rtnl.Route) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	set := make(map[routeID]int, len(a))
 	for i := range a {
-		found := false
-		for j := range b {
-			if sameRoute(&a[i], &b[j]) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		set[idOf(&a[i])]++
+	}
+	for i := range b {
+		id := idOf(&b[i])
+		if set[id] == 0 {
 			return false
 		}
+		set[id]--
 	}
 	return true
 }

@@ -36,28 +36,29 @@ func linkJSON(v *linkView, extra linkExtra) []byte {
 	if v.Kernel.Carrier != nil {
 		o.Bool("Carrier", *v.Kernel.Carrier)
 	}
-	o.Raw("Address", addrsJSON(v.Addrs))
+	writeBounded(o, "Address", "AddressesOmitted", len(v.Addrs), maxJSON/2, func(n int) []byte { return addrsJSON(v.Addrs[:n]) })
 	extra.write(o)
-	head := len(o.b)
-	o.Raw("Routes", routesJSON(v.Routes, 0))
-	if len(o.b) > maxJSON {
-		// Keep as many routes as fit: the main table first, as listed.
-		o.b = o.b[:head]
-		keep := len(v.Routes)
-		for keep > 0 {
-			keep /= 2
-			r := routesJSON(v.Routes[:keep], 0)
-			if head+len(r)+64 <= maxJSON {
-				o.Raw("Routes", r)
-				break
-			}
-		}
-		if keep == 0 {
-			o.Raw("Routes", []byte("[]"))
-		}
-		o.Int("RoutesOmitted", int64(len(v.Routes)-keep))
-	}
+	writeBounded(o, "Routes", "RoutesOmitted", len(v.Routes), maxJSON, func(n int) []byte { return routesJSON(v.Routes[:n]) })
 	return o.Close()
+}
+
+// writeBounded writes the list render(total) under key unless the object
+// would pass limit bytes; then it keeps the longest prefix that fits
+// (found by halving) and counts the rest under omittedKey.
+func writeBounded(o *jsonObj, key, omittedKey string, total, limit int, render func(n int) []byte) {
+	head := len(o.b)
+	keep := total
+	for {
+		list := render(keep)
+		if head+len(list)+len(key)+64 <= limit || keep == 0 {
+			o.Raw(key, list)
+			break
+		}
+		keep /= 2
+	}
+	if keep < total {
+		o.Int(omittedKey, int64(total-keep))
+	}
 }
 
 // linkExtra is what networkd's state file or a lease knows of a link.
@@ -105,7 +106,7 @@ func addrsJSON(addrs []rtnl.Address) []byte {
 }
 
 // routesJSON keeps the original's shape: Dst {IP, Mask}, "" IP for default.
-func routesJSON(routes []rtnl.Route, _ int) []byte {
+func routesJSON(routes []rtnl.Route) []byte {
 	b := []byte{'['}
 	for i := range routes {
 		r := &routes[i]

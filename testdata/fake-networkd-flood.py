@@ -36,14 +36,19 @@ class Manager(dbus.service.Object):
         return {"OperationalState": "routable", "OnlineState": "online"}
 
 
+# The state last signalled: a resync (after dropped signals) reads it.
+current = {"OperationalState": "routable"}
+
+
 class Link(dbus.service.Object):
     @dbus.service.method(PROPS, in_signature="s", out_signature="a{sv}")
     def GetAll(self, iface):
-        return {"OperationalState": "routable", "AdministrativeState": "configured",
+        return {"OperationalState": current["OperationalState"], "AdministrativeState": "configured",
                 "CarrierState": "carrier", "AddressState": "routable"}
 
 
 def signal(props):
+    current["OperationalState"] = props["OperationalState"]
     m = dbus.lowlevel.SignalMessage(PATH, PROPS, "PropertiesChanged")
     m.append(LINK_IFACE, props, dbus.Array([], signature="s"), signature="sa{sv}as")
     bus.send_message(m)
