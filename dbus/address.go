@@ -7,8 +7,9 @@ import (
 )
 
 // DefaultSystemBusAddress is used when DBUS_SYSTEM_BUS_ADDRESS is unset
-// (message-bus-types-system; /var/run is /run on current systems).
-const DefaultSystemBusAddress = "unix:path=/var/run/dbus/system_bus_socket"
+// (message-bus-types-system names /var/run/dbus/...; /run is where it
+// really lives, and minimal images often lack the /var/run symlink).
+const DefaultSystemBusAddress = "unix:path=/run/dbus/system_bus_socket"
 
 // Address is one entry of a server address (addresses): a transport and
 // its unescaped key/value parameters.

@@ -22,7 +22,7 @@
 // # Connections
 //
 // Dial("") connects to $DBUS_SYSTEM_BUS_ADDRESS, or to
-// unix:path=/var/run/dbus/system_bus_socket when it is unset. Every call
+// unix:path=/run/dbus/system_bus_socket when it is unset. Every call
 // has a deadline (DefaultTimeout when the context has none). A lost
 // connection closes Done and Signals and fails pending calls; Err says why,
 // and the caller reconnects and resynchronises. Signals never block the
