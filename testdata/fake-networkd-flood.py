@@ -3,13 +3,15 @@
 but valid signals (faults_e2e_test.go; derived from fake-networkd.py).
 
 It owns the name, answers ListLinks and GetAll like networkd for one link
-(routable/configured), waits a second for the broker's resync, then sends
+(configured, and the OperationalState it signalled last: routable at
+first), waits a second for the broker's resync, then sends
 PropertiesChanged for that link, in order:
-  big    OperationalState=degraded with a 16 MiB string property beside it
-  wide   OperationalState=no-carrier in a dictionary of 100000 properties
+  big    OperationalState=degraded with a string property of BIG MiB beside it
+  wide   OperationalState=no-carrier in a dictionary of WIDE properties
   flood  N small signals alternating routable/degraded, as fast as it can
   final  OperationalState=carrier
-and prints "done". Usage: fake-networkd-flood.py BUS_ADDRESS IFINDEX IFNAME N
+then, after 2 s of quiet, OperationalState=degraded, and prints "done".
+Usage: fake-networkd-flood.py BUS_ADDRESS IFINDEX IFNAME N BIG WIDE
 """
 import sys
 
@@ -19,7 +21,8 @@ import dbus.lowlevel
 import dbus.mainloop.glib
 from gi.repository import GLib
 
-addr, index, name, flood = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+addr, index, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+flood, big, wide_n = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 NAME = "org.freedesktop.network1"
 LINK_IFACE = "org.freedesktop.network1.Link"
 PROPS = "org.freedesktop.DBus.Properties"
@@ -55,13 +58,20 @@ def signal(props):
 
 
 def run():
-    signal({"OperationalState": "degraded", "Junk": "j" * (16 << 20)})
-    wide = {"P%d" % i: "x" for i in range(100000)}
+    signal({"OperationalState": "degraded", "Junk": "j" * (big << 20)})
+    wide = {"P%d" % i: "x" for i in range(wide_n)}
     wide["OperationalState"] = "no-carrier"
     signal(wide)
     for i in range(flood):
         signal({"OperationalState": "routable" if i % 2 == 0 else "degraded"})
     signal({"OperationalState": "carrier"})
+    bus.flush()
+    GLib.timeout_add(2000, settled)
+    return False
+
+
+def settled():
+    signal({"OperationalState": "degraded"})
     bus.flush()
     print("done", flush=True)
     return False
