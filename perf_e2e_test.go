@@ -624,7 +624,7 @@ func perfScale(t *testing.T, bin string) {
 		"kernel":   newPerfRecorder(t, "System:\n  User: nobody\n  Generator: kernel\n"),
 	}
 	have := 0
-	perfMethod("start to ready (as above, median of 3 starts) and VmRSS 0.5 s after ready, with N veth links added to the lab's 4 (their peers in the server namespace), for Generator systemd-networkd (ListLinks and GetAll of every link) and Generator kernel")
+	perfMethod("start to ready (as above, median of 3 starts) and VmRSS 0.5 s after ready, with N veth links added to the lab's 4 (their peers in the server namespace), for Generator systemd-networkd (ListLinks and GetAll of every link) and Generator kernel; beside them the time of `ip -d link show` in the namespace (exec included): the kernel's link dump, which the global RTNL lock can slow when other namespaces change")
 	for _, n := range []int{10, 100, 500} {
 		var add []string
 		for i := have; i < n; i++ {
@@ -636,6 +636,15 @@ func perfScale(t *testing.T, bin string) {
 			f := strings.Fields(l.Busctl(t, "call", ndName, string(ndPath), ndManager, "ListLinks"))
 			return len(f) > 1 && f[1] == strconv.Itoa(n+4), strings.Join(f[:min(2, len(f))], " ")
 		})
+		var dump []time.Duration
+		for i := 0; i < 3; i++ {
+			s := time.Now()
+			if err := exec.Command("ip", "-n", l.NS, "-o", "-d", "link", "show").Run(); err != nil {
+				t.Fatal(err)
+			}
+			dump = append(dump, time.Since(s))
+		}
+		perfMetric(fmt.Sprintf("ip_link_dump_%d_links", n), perfMS(perfMedian(dump)), "ms")
 		for _, gen := range []string{"networkd", "kernel"} {
 			var ready []time.Duration
 			var rss int64
