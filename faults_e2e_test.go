@@ -377,61 +377,17 @@ func TestFaultHookScripts(t *testing.T) {
 	}
 	// Nothing of the hung scripts' process groups is left.
 	waitFor(t, 10*time.Second, "the bad scripts' processes to end", func() (bool, string) {
-		left := faultProcs(fmt.Sprintf("sleep\x0061.%d", os.Getpid()%1000), tag)
+		left := perf.Procs(fmt.Sprintf("sleep\x0061.%d", os.Getpid()%1000), tag)
 		return len(left) == 0, strings.Join(left, "; ")
 	})
-	if left := faultProcs(fmt.Sprintf("sleep\x0062.%d", os.Getpid()%1000)); len(left) > 0 {
+	if left := perf.Procs(fmt.Sprintf("sleep\x0062.%d", os.Getpid()%1000)); len(left) > 0 {
 		t.Logf("the background child of 30-child-holds-stdout still runs (allowed: it no longer blocks anything): %v", left)
 	}
 	faultAlive(t, pid, "hanging, deaf, forking and chatty scripts")
 	faultSettledFDs(t, pid, before.FDs)
-	if zs := faultZombies(pid); len(zs) > 0 {
+	if zs := perf.Zombies(pid); len(zs) > 0 {
 		t.Errorf("the broker has unreaped children: %v", zs)
 	}
-}
-
-// faultProcs lists processes whose command line contains any of words.
-func faultProcs(words ...string) []string {
-	ents, _ := os.ReadDir("/proc")
-	var out []string
-	for _, e := range ents {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil {
-			continue
-		}
-		for _, w := range words {
-			if strings.Contains(string(cmd), w) {
-				out = append(out, e.Name()+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
-				break
-			}
-		}
-	}
-	return out
-}
-
-// faultZombies lists children of pid that exited and were not reaped.
-func faultZombies(pid int) []string {
-	ents, _ := os.ReadDir("/proc")
-	var out []string
-	for _, e := range ents {
-		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:])
-		if len(f) > 1 && f[0] == "Z" && f[1] == strconv.Itoa(pid) {
-			out = append(out, e.Name())
-		}
-	}
-	return out
 }
 
 // faultKernelStates runs -dump (Generator kernel) in ns and returns each
@@ -537,7 +493,7 @@ func TestFaultHookStampede(t *testing.T) {
 		t.Errorf("only %d script runs for %d links x %d rounds: the stampede did not happen", scripts, links, rounds)
 	}
 	waitFor(t, 5*time.Second, "no unreaped children", func() (bool, string) {
-		z := faultZombies(pid)
+		z := perf.Zombies(pid)
 		return len(z) == 0, strings.Join(z, " ")
 	})
 	faultAlive(t, pid, fmt.Sprintf("%d script runs", scripts))

@@ -6,13 +6,11 @@ package main
 // with a "method:" line above saying how it was taken.
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -65,100 +63,35 @@ func perfBuild(t *testing.T) string {
 	return bin
 }
 
-// perfBroker is the release binary running under the test; its log is
-// read through a pipe so "ready" is timed when it is written.
-type perfBroker struct {
-	cmd   *exec.Cmd
-	start time.Time
-	ready chan time.Time
-	done  chan struct{}
-	log   *os.File
-}
-
-func runPerfBroker(t *testing.T, cmd *exec.Cmd) *perfBroker {
+// perfBroker runs the release binary as a perf.Daemon whose marker is
+// the "ready" log line; it is stopped when the test ends.
+func perfBroker(t *testing.T, cmd *exec.Cmd) *perf.Daemon {
 	t.Helper()
-	pr, pw, err := os.Pipe()
+	d, err := perf.StartDaemon(cmd, "msg=ready", filepath.Join(t.TempDir(), "broker.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logf, err := os.Create(filepath.Join(t.TempDir(), "broker.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &perfBroker{cmd: cmd, ready: make(chan time.Time, 1), done: make(chan struct{}), log: logf}
-	cmd.Stdout, cmd.Stderr = pw, pw
-	b.start = time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		sent := false
-		for sc.Scan() {
-			if !sent && strings.Contains(sc.Text(), "msg=ready") {
-				b.ready <- time.Now()
-				sent = true
-			}
-			logf.WriteString(sc.Text() + "\n")
+	t.Cleanup(func() {
+		if err := d.Stop(10 * time.Second); err != nil {
+			t.Error(err)
 		}
-		pr.Close()
-	}()
-	go func() { cmd.Wait(); close(b.done) }()
-	t.Cleanup(func() { b.stop(t) })
-	return b
+	})
+	return d
 }
 
-func (b *perfBroker) pid() int { return b.cmd.Process.Pid }
-
-// waitReady returns the time from exec to the "ready" log line.
-func (b *perfBroker) waitReady(t *testing.T) time.Duration {
+// perfReady returns the time from exec to "ready".
+func perfReady(t *testing.T, d *perf.Daemon) time.Duration {
 	t.Helper()
-	select {
-	case at := <-b.ready:
-		return at.Sub(b.start)
-	case <-b.done:
-		t.Fatalf("broker exited before ready:\n%s", b.text())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("broker not ready in 30 s:\n%s", b.text())
+	took, err := d.WaitMarker(30 * time.Second)
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, d.Log())
 	}
-	return 0
-}
-
-func (b *perfBroker) text() string {
-	data, _ := os.ReadFile(b.log.Name())
-	return string(data)
-}
-
-func (b *perfBroker) stop(t *testing.T) {
-	select {
-	case <-b.done:
-		return
-	default:
-	}
-	b.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-b.done:
-	case <-time.After(10 * time.Second):
-		b.cmd.Process.Kill()
-		<-b.done
-		t.Errorf("broker did not stop on SIGTERM")
-	}
-}
-
-// perfRun is one hook run as the recording script logged it.
-type perfRun struct {
-	at                    time.Time
-	dir, link, state, old string
-	index                 int
+	return took
 }
 
 // perfRecorder is a configuration directory whose state directories hold
-// one recording /bin/sh script each (as in the measurement): it
-// appends "start-time dir link index state old" to one file. The start
-// time is taken by date(1) once the shell runs, so it includes the
-// shell's start-up (about 2.5 ms here, as for the peers' figures).
+// one perf.WriteRecorder script each: the same recording /bin/sh hook in
+// each directory, as in the measurement.
 type perfRecorder struct {
 	dir, out string
 }
@@ -172,19 +105,14 @@ func newPerfRecorder(t *testing.T, yaml string) *perfRecorder {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(base) })
-	os.Chmod(base, 0o755)
+	os.Chmod(base, 0o755) // the broker and its hooks run as nobody
 	r := &perfRecorder{dir: filepath.Join(base, "etc"), out: filepath.Join(base, "runs.log")}
 	if err := os.WriteFile(r.out, nil, 0o666); err != nil {
 		t.Fatal(err)
 	}
 	os.Chmod(r.out, 0o666)
 	for _, d := range perfStateDirs {
-		p := filepath.Join(r.dir, d)
-		if err := os.MkdirAll(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		script := fmt.Sprintf("#!/bin/sh\nt=$(date +%%s%%N)\necho \"$t %s $LINK $LINKINDEX $STATE $OLD_STATE\" >> %s\n", d, r.out)
-		if err := os.WriteFile(filepath.Join(p, "50-record"), []byte(script), 0o755); err != nil {
+		if err := perf.WriteRecorder(filepath.Join(r.dir, d), "50-record", r.out); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -195,39 +123,25 @@ func newPerfRecorder(t *testing.T, yaml string) *perfRecorder {
 }
 
 // runs returns the recorded runs ordered by start time.
-func (r *perfRecorder) runs(t *testing.T) []perfRun {
-	data, err := os.ReadFile(r.out)
+func (r *perfRecorder) runs(t *testing.T) []perf.Run {
+	runs, err := perf.ReadRuns(r.out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []perfRun
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Split(line, " ")
-		if len(f) != 6 {
-			continue
-		}
-		ns, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			continue
-		}
-		idx, _ := strconv.Atoi(f[3])
-		out = append(out, perfRun{at: time.Unix(0, ns), dir: f[1], link: f[2], index: idx, state: f[4], old: f[5]})
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
-	return out
+	return runs
 }
 
 var perfOpDirs = map[string]bool{"carrier.d": true, "degraded.d": true, "no-carrier.d": true, "routable.d": true}
 
 // perfLastStates returns each link's last operational and administrative
 // state run.
-func perfLastStates(runs []perfRun) (op, admin map[string]string) {
+func perfLastStates(runs []perf.Run) (op, admin map[string]string) {
 	op, admin = map[string]string{}, map[string]string{}
 	for _, r := range runs {
-		if perfOpDirs[r.dir] {
-			op[r.link] = r.state
+		if perfOpDirs[r.Dir] {
+			op[r.Link] = r.State
 		} else {
-			admin[r.link] = r.state
+			admin[r.Link] = r.State
 		}
 	}
 	return op, admin
@@ -322,15 +236,15 @@ func perfFlaps(t *testing.T, bin string) {
 		wrap = append(wrap, time.Since(s))
 	}
 	var ready []time.Duration
-	var b *perfBroker
+	var b *perf.Daemon
 	for i := 0; i < 5; i++ {
-		b = runPerfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", rec.dir))
+		b = perfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", rec.dir))
 		if i == 4 {
-			fmt.Printf("note: broker pid %d\n", b.pid())
+			fmt.Printf("note: broker pid %d\n", b.PID())
 		}
-		ready = append(ready, b.waitReady(t))
+		ready = append(ready, perfReady(t, b))
 		if i < 4 {
-			b.stop(t)
+			b.Stop(10 * time.Second)
 		}
 	}
 	perfMethod("exec of the release binary inside the lab (nsenter, privilege drop to nobody) until its \"ready\" log line arrives through a pipe: netlink dump, bus connect, ListLinks and GetAll of every link (%d links, networkd); 5 starts; the nsenter wrapper alone (exec of /bin/true) takes %s ms (median)", perfFlapLinks+4, perfMS(perfMedian(wrap)))
@@ -338,22 +252,22 @@ func perfFlaps(t *testing.T, bin string) {
 	perfMetric("start_to_ready_max", perfMS(perf.Percentile(ready, 100)), "ms")
 
 	time.Sleep(time.Second)
-	s0 := perfStat(t, b.pid())
+	s0 := perfStat(t, b.PID())
 	perfMethod("VmRSS of the broker from /proc/PID/status 1 s after ready")
 	perfMetric("rss_after_start", perf.MiB(s0.RSS), "MiB")
 
 	mon := perfStartMonitor(t, l)
 	rounds := perfFlapsWanted / perfFlapLinks
-	s0 = perfStat(t, b.pid())
+	s0 = perfStat(t, b.PID())
 	phase := time.Now()
 	for r := 0; r < rounds; r++ {
 		perfFlapRound(t, l, rec, names, downFile, upFile)
 	}
 	rec.quiet(t, time.Second)
-	s1 := perfStat(t, b.pid())
+	s1 := perfStat(t, b.PID())
 	phaseEnd := time.Now()
 	time.Sleep(5 * time.Second)
-	idle := perfStat(t, b.pid())
+	idle := perfStat(t, b.PID())
 
 	// One link alone, as the peers were measured: no queueing behind
 	// other links' hooks.
@@ -370,7 +284,7 @@ func perfFlaps(t *testing.T, bin string) {
 		os.Remove(filepath.Join(rec.dir, d, "50-record"))
 	}
 	nl := perfCountNetlink(t, l.NS)
-	e0 := perfStat(t, b.pid())
+	e0 := perfStat(t, b.PID())
 	empty := time.Now()
 	for r := 0; r < 5; r++ {
 		l.SrvExec(t, "ip", "-batch", downFile)
@@ -378,7 +292,7 @@ func perfFlaps(t *testing.T, bin string) {
 		l.SrvExec(t, "ip", "-batch", upFile)
 		time.Sleep(1500 * time.Millisecond)
 	}
-	e1 := perfStat(t, b.pid())
+	e1 := perfStat(t, b.PID())
 	emptyEnd := time.Now()
 	nlEvents, nlOverruns := nl()
 	sigs := perfStopMonitor(t, mon)
@@ -393,7 +307,7 @@ func perfFlaps(t *testing.T, bin string) {
 	perfReportCPU("", sigs, phase, phaseEnd, s0, s1)
 	perfReportRunsPerFlap(runs, phase, phaseEnd, names, rounds)
 	perfMethod("queued runs the broker dropped because a newer value of the same property of the same link superseded them (its log), over the whole run")
-	perfMetric("superseded_runs", strconv.Itoa(strings.Count(b.text(), "superseded by a newer state")), "count")
+	perfMetric("superseded_runs", strconv.Itoa(strings.Count(b.Log(), "superseded by a newer state")), "count")
 	perfReportLatency("_20links", sigs, runs, phase, phaseEnd, idx)
 	perfMethod("10 flaps of one link alone (%s), as the peers' figures were taken", names[0])
 	perfReportLatency("", sigs, runs, serial, serialEnd, idx)
@@ -522,27 +436,27 @@ func perfReportCPU(suffix string, sigs []perf.Signal, from, to time.Time, s0, s1
 // perfReportLatency pairs each hook run with the networkd signal that caused
 // it: the last PropertiesChanged of that link with that state before the
 // run started.
-func perfReportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, to time.Time, idx map[string]int) {
+func perfReportLatency(suffix string, sigs []perf.Signal, runs []perf.Run, from, to time.Time, idx map[string]int) {
 	var routable, all []time.Duration
 	unmatched, notes, early := 0, 0, 0
 	for _, r := range runs {
-		if r.at.Before(from) || r.at.After(to) || idx[r.link] == 0 {
+		if r.At.Before(from) || r.At.After(to) || idx[r.Link] == 0 {
 			continue
 		}
 		prop := "AdministrativeState"
-		if perfOpDirs[r.dir] {
+		if perfOpDirs[r.Dir] {
 			prop = "OperationalState"
 		}
-		path := lab.LinkPath(idx[r.link])
+		path := lab.LinkPath(idx[r.Link])
 		// dbus-monitor stamps a signal when it gets round to it, which
 		// can be after the broker already started the hook: a signal up
 		// to 50 ms after the run still caused it (flaps are > 1 s apart).
 		var cause time.Time
 		for _, s := range sigs {
-			if s.Time.After(r.at.Add(50 * time.Millisecond)) {
+			if s.Time.After(r.At.Add(50 * time.Millisecond)) {
 				break
 			}
-			if s.Path == path && s.Props[prop] == r.state {
+			if s.Path == path && s.Props[prop] == r.State {
 				cause = s.Time
 			}
 		}
@@ -550,7 +464,7 @@ func perfReportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, 
 			unmatched++
 			continue
 		}
-		d := r.at.Sub(cause)
+		d := r.At.Sub(cause)
 		if d < 0 {
 			early++
 		}
@@ -559,7 +473,7 @@ func perfReportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, 
 			perfOutlier(sigs, r, path, d)
 		}
 		all = append(all, d)
-		if r.dir == "routable.d" {
+		if r.Dir == "routable.d" {
 			routable = append(routable, d)
 		}
 	}
@@ -572,11 +486,11 @@ func perfReportLatency(suffix string, sigs []perf.Signal, runs []perfRun, from, 
 
 // perfOutlier prints a slow run with the link's signals of the 3 s
 // before it, so an outlier can be told from a mismatch.
-func perfOutlier(sigs []perf.Signal, r perfRun, path string, d time.Duration) {
-	fmt.Printf("note: outlier %s ms: %s %s (old %s) started %s; signals of %s before it:\n", perfMS(d), r.link, r.dir, r.old,
-		r.at.Format("15:04:05.000000"), path)
+func perfOutlier(sigs []perf.Signal, r perf.Run, path string, d time.Duration) {
+	fmt.Printf("note: outlier %s ms: %s %s (old %s) started %s; signals of %s before it:\n", perfMS(d), r.Link, r.Dir, r.Old,
+		r.At.Format("15:04:05.000000"), path)
 	for _, s := range sigs {
-		if s.Path == path && s.Time.After(r.at.Add(-3*time.Second)) && s.Time.Before(r.at.Add(time.Second)) {
+		if s.Path == path && s.Time.After(r.At.Add(-3*time.Second)) && s.Time.Before(r.At.Add(time.Second)) {
 			fmt.Printf("note:   %s %v\n", s.Time.Format("15:04:05.000000"), s.Props)
 		}
 	}
@@ -585,21 +499,21 @@ func perfOutlier(sigs []perf.Signal, r perfRun, path string, d time.Duration) {
 // perfReportRunsPerFlap counts the hook runs of the flapping links and checks
 // that each flap gave exactly no-carrier, carrier, routable (operational)
 // and configured (administrative), in that order.
-func perfReportRunsPerFlap(runs []perfRun, from, to time.Time, names []string, rounds int) {
+func perfReportRunsPerFlap(runs []perf.Run, from, to time.Time, names []string, rounds int) {
 	total, exact := 0, 0
 	want := strings.Repeat("no-carrier carrier routable ", rounds)
 	wantAdmin := strings.Repeat("configured ", rounds)
 	for _, n := range names {
 		var op, admin strings.Builder
 		for _, r := range runs {
-			if r.link != n || r.at.Before(from) || r.at.After(to) {
+			if r.Link != n || r.At.Before(from) || r.At.After(to) {
 				continue
 			}
 			total++
-			if perfOpDirs[r.dir] {
-				op.WriteString(r.state + " ")
+			if perfOpDirs[r.Dir] {
+				op.WriteString(r.State + " ")
 			} else {
-				admin.WriteString(r.state + " ")
+				admin.WriteString(r.State + " ")
 			}
 		}
 		if op.String() == want && admin.String() == wantAdmin {
@@ -649,11 +563,11 @@ func perfScale(t *testing.T, bin string) {
 			var ready []time.Duration
 			var rss int64
 			for i := 0; i < 3; i++ {
-				b := runPerfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", gens[gen].dir))
-				ready = append(ready, b.waitReady(t))
+				b := perfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", gens[gen].dir))
+				ready = append(ready, perfReady(t, b))
 				time.Sleep(500 * time.Millisecond)
-				rss = max(rss, perfStat(t, b.pid()).RSS)
-				b.stop(t)
+				rss = max(rss, perfStat(t, b.PID()).RSS)
+				b.Stop(10 * time.Second)
 			}
 			perfMetric(fmt.Sprintf("start_to_ready_%s_%d_links", gen, n), perfMS(perfMedian(ready)), "ms")
 			perfMetric(fmt.Sprintf("rss_after_start_%s_%d_links", gen, n), perf.MiB(rss), "MiB")
@@ -688,11 +602,11 @@ func perfStorm(t *testing.T, bin string) {
 		l.WaitLinkProperty(t, l.IfIndex(t, n), "OperationalState", "routable", 20*time.Second)
 	}
 	rec := newPerfRecorder(t, "System:\n  User: nobody\n")
-	b := runPerfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", rec.dir))
-	b.waitReady(t)
+	b := perfBroker(t, l.Command(perfBrokerEnv(), bin, "-config-dir", rec.dir))
+	perfReady(t, b)
 	mon := perfStartMonitor(t, l)
 	nl := perfCountNetlink(t, l.NS)
-	s0 := perfStat(t, b.pid())
+	s0 := perfStat(t, b.PID())
 	start := time.Now()
 	for r := 0; r < perfStormRounds; r++ {
 		var down, up, addrs, dels []string
@@ -718,7 +632,7 @@ func perfStorm(t *testing.T, bin string) {
 	// Wait for networkd and the hooks to settle, then compare.
 	time.Sleep(2 * time.Second)
 	rec.quiet(t, 2*time.Second)
-	s1 := perfStat(t, b.pid())
+	s1 := perfStat(t, b.PID())
 	end := time.Now()
 	events, overruns := nl()
 	sigs := perfStopMonitor(t, mon)
