@@ -49,8 +49,12 @@ size: build
 	@size=$$(stat -c %s $(BIN)); echo "binary size: $$size bytes (limit $(MAXSIZE))"; \
 	test $$size -le $(MAXSIZE)
 
+# bench: the Go micro-benchmarks, then the end-to-end figures against the
+# real components (root; make deps first).
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	set -o pipefail; NB_PERF=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout=10m -run='^TestPerfFigures$$' -v . | \
+	  grep -E '^(method|metric|note):|^(--- |ok|FAIL)'
 
 # fuzz runs every Fuzz target of every package for FUZZTIME.
 fuzz:

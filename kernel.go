@@ -31,14 +31,17 @@ func (k *kernelSource) requestDump() {
 	}
 }
 
-// kicked serves dump requests, coalescing bursts.
+// kicked serves dump requests, coalescing bursts (the first, at start,
+// right away: readiness waits for it).
 func (k *kernelSource) kicked(ctx context.Context) {
+	delay := time.Duration(0)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-k.kick:
-			sleepCtx(ctx, 20*time.Millisecond)
+			sleepCtx(ctx, delay)
+			delay = 20 * time.Millisecond
 			if err := k.resync(ctx); err != nil {
 				k.log.Error("netlink dump failed", "err", err)
 			}

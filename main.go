@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -65,8 +66,17 @@ func run(args []string) int {
 	return serve(cfg)
 }
 
+// memoryLimit is a soft limit for the Go heap: a peer may send the
+// largest message D-Bus allows, and without a limit an idle daemon would
+// keep that memory until the runtime's forced GC two minutes later.
+// Steady state is far below it; GOMEMLIMIT overrides it.
+const memoryLimit = 24 << 20
+
 // serve runs the daemon until SIGTERM or SIGINT.
 func serve(cfg *Config) int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
 	if cfg.File == "" {
 		log.Info("no configuration file, using defaults", "path", filepath.Join(cfg.Dir, configName))

@@ -12,7 +12,7 @@ peer=nb-demo-peer-$$
 dir=$(mktemp -d /tmp/nb-demo.XXXXXX)
 pid=
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
 	ip netns del "$ns" 2>/dev/null || true
 	ip netns del "$peer" 2>/dev/null || true
 	rm -rf "$dir"
@@ -47,17 +47,26 @@ HOOK
 done
 
 echo "== starting network-broker in namespace $ns"
-ip netns exec "$ns" "$bin" -config-dir "$dir" 2>&1 | grep --line-buffered -E 'msg=(ready|"script output"|"link changed state"|"policy routing)' &
+# ip netns exec execs the broker, so $! is the broker's own PID.
+ip netns exec "$ns" "$bin" -config-dir "$dir" > "$dir/log" 2>&1 &
 pid=$!
+shown=0
+show() { # print the log lines that are new, the interesting ones
+	total=$(wc -l < "$dir/log")
+	tail -n +$((shown + 1)) "$dir/log" | head -n $((total - shown)) |
+		grep -E 'msg=(ready|"script output"|"link changed state"|"policy routing)' || true
+	shown=$total
+}
 sleep 0.5
-step() { echo "== $1"; shift; "$@"; sleep 1.5; }
+show
+step() { echo "== $1"; shift; "$@"; sleep 1.5; show; }
 step "link up" ip -n "$ns" link set demo0 up
 step "peer down: carrier lost" ip -n "$peer" link set demo0p down
 step "peer up: carrier back" ip -n "$peer" link set demo0p up
-idx=$(cat /sys/class/net/lo/ifindex >/dev/null; ip netns exec "$ns" cat /sys/class/net/demo0/ifindex)
+idx=$(ip netns exec "$ns" cat /sys/class/net/demo0/ifindex)
 echo "== policy rules and table $((1000 + idx)) the broker keeps for demo0:"
 ip -n "$ns" rule show | grep "lookup $((1000 + idx))" || true
 ip -n "$ns" route show table $((1000 + idx))
-echo "== JSON the scripts get (network-broker -dump):"
-ip netns exec "$ns" "$bin" -dump -config-dir "$dir" | head -c 600; echo " ..."
+echo "== JSON the scripts get for demo0 (network-broker -dump, one object a line):"
+ip netns exec "$ns" "$bin" -dump -config-dir "$dir" | grep '"Name":"demo0"' | cut -c 1-700
 echo "== done; removing the namespaces"
