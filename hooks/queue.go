@@ -29,6 +29,7 @@ type Queue struct {
 	ready    []string                     // keys with pending jobs and none running, FIFO
 	running  int                          // keys with a running job
 	last     map[string]map[string]string // key -> class -> value last started
+	forgot   map[string]bool              // keys forgotten while they still had work
 	closed   bool
 	idle     chan struct{} // closed when running drops to 0 after Shutdown
 }
@@ -67,6 +68,7 @@ func NewQueue(parallel int, dropped func(key, class string)) *Queue {
 		dropped:  dropped,
 		keys:     make(map[string]*keyQueue),
 		last:     make(map[string]map[string]string),
+		forgot:   make(map[string]bool),
 	}
 }
 
@@ -95,6 +97,11 @@ func (q *Queue) SubmitValue(key, class, old, value string, fn func(old string)) 
 func (q *Queue) Forget(key string) {
 	q.mu.Lock()
 	delete(q.last, key)
+	if q.keys[key] != nil {
+		// Its remaining jobs would record values again: forget those too
+		// when the key runs dry, so removed keys leave nothing behind.
+		q.forgot[key] = true
+	}
 	q.mu.Unlock()
 }
 
@@ -208,6 +215,10 @@ func (q *Queue) done(key string, k *keyQueue) {
 		q.ready = append(q.ready, key)
 	} else {
 		delete(q.keys, key)
+		if q.forgot[key] {
+			delete(q.forgot, key)
+			delete(q.last, key)
+		}
 	}
 	q.dispatch(&drops)
 	if q.closed && q.running == 0 && q.idle != nil {
