@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -300,7 +301,7 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 		} else {
 			l.addrs = deleteAddr(l.addrs, *e.Addr)
 			if e.Addr.Family == unix.AF_INET {
-				b.requestDump()
+				b.flushPrefSrc(e.Addr.Addr)
 			}
 		}
 		b.linkUpdated(l)
@@ -355,11 +356,35 @@ func (b *broker) applyRouteEvent(typ uint16, r *rtnl.Route) {
 	}
 }
 
-// lostUp reports a link going administratively down or losing its
-// lower layer, when the kernel flushes its IPv4 routes silently.
+// flushPrefSrc does what the kernel does, without notifications, when an
+// IPv4 address leaves the namespace (fib_sync_down_addr): every route
+// using it as preferred source goes, in every table.
+func (b *broker) flushPrefSrc(a netip.Addr) {
+	for _, l := range b.links {
+		for _, x := range l.addrs {
+			if x.Addr == a {
+				return // still on a link: the routes stay
+			}
+		}
+	}
+	for idx, l := range b.links {
+		n := len(l.routes)
+		l.routes = slices.DeleteFunc(l.routes, func(r rtnl.Route) bool {
+			return r.Family == unix.AF_INET && r.PrefSrc == a
+		})
+		if len(l.routes) != n {
+			b.markRoutes(idx)
+			b.linkUpdated(l)
+		}
+	}
+}
+
+// lostUp reports a link going administratively down: the kernel then
+// flushes its IPv4 routes without notifications (fib_disable_ip). A lost
+// carrier only marks them linkdown, with notifications, so carrier flaps
+// cost no dump.
 func lostUp(old, now uint32) bool {
-	const up = unix.IFF_UP | unix.IFF_LOWER_UP
-	return old&up == up && now&up != up
+	return old&unix.IFF_UP != 0 && now&unix.IFF_UP == 0
 }
 
 func (b *broker) requestDump() {
