@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -76,6 +77,13 @@ const memoryLimit = 24 << 20
 func serve(cfg *Config) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
+	}
+	// One event loop, and the parallel work happens in hook processes:
+	// a single P measured 15% less CPU per transition (0.72 against 0.85
+	// ms; 0.40 against 0.50 without hooks) and a smaller heap.
+	// GOMAXPROCS overrides it.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
 	}
 	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
 	if cfg.File == "" {
