@@ -18,7 +18,7 @@ const maxJSON = 120 << 10
 // linkJSON renders the link object of DESIGN.md §6. extra holds the
 // networkd state file facts (DNS, NTP, domains) when known.
 func linkJSON(v *linkView, extra linkExtra) []byte {
-	o := newObj(make([]byte, 0, 1024))
+	o := newObj(make([]byte, 0, 1024+200*len(v.Addrs)+180*len(v.Routes)))
 	o.Int("Index", int64(v.Index))
 	o.Str("Name", v.Kernel.Name)
 	for _, p := range linkStateProps {
@@ -79,7 +79,8 @@ func (e linkExtra) write(o *jsonObj) {
 }
 
 func addrsJSON(addrs []rtnl.Address) []byte {
-	b := []byte{'['}
+	b := make([]byte, 1, 2+200*len(addrs)) // about 200 bytes an address
+	b[0] = '['
 	for i := range addrs {
 		a := &addrs[i]
 		if i > 0 {
@@ -107,21 +108,25 @@ func addrsJSON(addrs []rtnl.Address) []byte {
 
 // routesJSON keeps the original's shape: Dst {IP, Mask}, "" IP for default.
 func routesJSON(routes []rtnl.Route) []byte {
-	b := []byte{'['}
+	b := make([]byte, 1, 2+180*len(routes)) // about 180 bytes a route
+	b[0] = '['
+	var o jsonObj
 	for i := range routes {
 		r := &routes[i]
 		if i > 0 {
 			b = append(b, ',')
 		}
-		o := newObj(b)
-		dst := newObj(nil)
+		o = jsonObj{b: append(b, '{'), first: true}
+		o.key("Dst")
+		ip := ""
 		if r.Dst.Bits() > 0 {
-			dst.Str("IP", r.Dst.Addr().String())
-		} else {
-			dst.Str("IP", "")
+			ip = r.Dst.Addr().String()
 		}
-		dst.Int("Mask", int64(r.Dst.Bits()))
-		o.Raw("Dst", dst.Close())
+		o.b = append(o.b, `{"IP":`...)
+		o.b = appendJSONString(o.b, ip)
+		o.b = append(o.b, `,"Mask":`...)
+		o.b = strconv.AppendInt(o.b, int64(r.Dst.Bits()), 10)
+		o.b = append(o.b, '}')
 		o.Str("Src", addrString(r.PrefSrc))
 		o.Str("Gw", addrString(r.Gateway))
 		o.Uint("Table", uint64(r.Table))
