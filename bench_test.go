@@ -100,58 +100,13 @@ func BenchmarkConfigParse(b *testing.B) {
 	}
 }
 
-// benchLeases is the lease file ISC dhclient wrote in the lab
-// (/work/shared/reference/samples/dhclient.veth-dh.leases, this project's
-// own capture): two blocks, as after one renewal.
-const benchLeases = `lease {
-  interface "veth-dh";
-  fixed-address 192.168.51.10;
-  option subnet-mask 255.255.255.0;
-  option dhcp-lease-time 120;
-  option routers 192.168.51.1;
-  option dhcp-message-type 5;
-  option dhcp-server-identifier 192.168.51.1;
-  option domain-name-servers 192.168.51.1,192.168.51.53;
-  option domain-search "dh.lab.example.", "lab.example.";
-  option dhcp-renewal-time 53;
-  option dhcp-rebinding-time 98;
-  option broadcast-address 192.168.51.255;
-  option ntp-servers 192.168.51.1;
-  option host-name "client-dh";
-  option domain-name "dh.lab.example";
-  renew 4 2026/12/03 15:47:35;
-  rebind 4 2026/12/03 15:48:23;
-  expire 4 2026/12/03 15:48:45;
-}
-lease {
-  interface "veth-dh";
-  fixed-address 192.168.51.10;
-  option subnet-mask 255.255.255.0;
-  option routers 192.168.51.1;
-  option dhcp-lease-time 120;
-  option dhcp-message-type 5;
-  option domain-name-servers 192.168.51.1,192.168.51.53;
-  option dhcp-server-identifier 192.168.51.1;
-  option domain-search "dh.lab.example.", "lab.example.";
-  option dhcp-renewal-time 60;
-  option ntp-servers 192.168.51.1;
-  option broadcast-address 192.168.51.255;
-  option dhcp-rebinding-time 105;
-  option host-name "client-dh";
-  option domain-name "dh.lab.example";
-  renew 4 2026/12/03 15:47:44;
-  rebind 4 2026/12/03 15:48:31;
-  expire 4 2026/12/03 15:48:46;
-}
-`
-
 // BenchmarkParseLeasesLongFile parses the captured file (lease_test.go's
 // BenchmarkParseLeases takes twenty blocks) and one that renewals every
 // minute for most of a day leave: dhclient only appends, and rewrites the
 // file only when it starts.
 func BenchmarkParseLeasesLongFile(b *testing.B) {
 	for _, blocks := range []int{2, 1000} {
-		data := []byte(strings.Repeat(benchLeases, blocks/2))
+		data := []byte(strings.Repeat(leaseSampleVethDh, blocks/2))
 		b.Run(fmt.Sprintf("blocks=%d", blocks), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))

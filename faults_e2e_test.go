@@ -159,24 +159,7 @@ func faultIPAddrs(t *testing.T, ns *nstest.NS, link string) []string {
 // faultIPRoutes lists `ip -j route show table all` of a link in ns, IPv4 and
 // IPv6, in the form of faultJSONLink.routeSet.
 func faultIPRoutes(t *testing.T, ns *nstest.NS, link string) []string {
-	var out []string
-	for _, fam := range []string{"-4", "-6"} {
-		var rs []struct {
-			Dst     string `json:"dst"`
-			Gateway string `json:"gateway"`
-			Table   string `json:"table"`
-		}
-		mustJSON(t, ns.IP(t, "-j", fam, "route", "show", "table", "all", "dev", link), &rs)
-		for _, r := range rs {
-			dst := r.Dst
-			if dst != "default" && !strings.Contains(dst, "/") {
-				a := netip.MustParseAddr(dst)
-				dst = netip.PrefixFrom(a, a.BitLen()).String()
-			}
-			out = append(out, fmt.Sprintf("%s via %s table %d", dst, r.Gateway, tableNumber(r.Table)))
-		}
-	}
-	return out
+	return ipRoutesWith(t, func(args ...string) string { return ns.IP(t, args...) }, link)
 }
 
 // faultVeth makes namespace h with link name whose peer sits up in p.

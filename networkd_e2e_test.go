@@ -78,15 +78,23 @@ func TestNetworkdHooks(t *testing.T) {
 
 	l.Carrier(t, lab.LinkStatic, true)
 	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
-	runs = rec.waitRuns(t, 10*time.Second, "routable.d and configured.d for veth-st", func(r []hookRun) bool {
-		return len(linkRuns(r, lab.LinkStatic, "routable.d")) > 0 && len(linkRuns(r, lab.LinkStatic, "configured.d")) > 0
+	runs = rec.waitRuns(t, 10*time.Second, "routable.d for veth-st", func(r []hookRun) bool {
+		return len(linkRuns(r, lab.LinkStatic, "routable.d")) > 0
 	})
 	time.Sleep(500 * time.Millisecond) // let any duplicate show up
 	runs = rec.runs(t)
 	for _, d := range []string{"no-carrier.d", "carrier.d", "routable.d", "configuring.d", "configured.d"} {
-		if n := len(linkRuns(runs, lab.LinkStatic, d)); n != 1 {
-			t.Errorf("%s ran %d times for one carrier flap, want 1:\n%s", d, n, runList(runs))
+		n := len(linkRuns(runs, lab.LinkStatic, d))
+		if n > 1 || n == 0 && (d == "no-carrier.d" || d == "routable.d") {
+			t.Errorf("%s ran %d times for one carrier flap:\n%s", d, n, runList(runs))
 		}
+	}
+	// configuring lasts a few ms: when its run was still queued, configured
+	// took its place, and configured is what scripts saw last, so neither
+	// runs. Otherwise both run, in order.
+	if admin := classRuns(runs, lab.LinkStatic, adminDirs); len(admin) != 0 &&
+		(len(admin) != 2 || admin[0].Dir != "configuring.d" || admin[1].Dir != "configured.d") {
+		t.Errorf("administrative runs: want none or configuring.d then configured.d:\n%s", runList(admin))
 	}
 	checkNoRepeats(t, runs, lab.LinkStatic)
 	rt := linkRuns(runs, lab.LinkStatic, "routable.d")[0]
@@ -200,6 +208,12 @@ func checkJSON(t *testing.T, l *lab.Lab, r hookRun) {
 
 // ipRoutes lists ip's routes of a link in every table, IPv4 and IPv6.
 func ipRoutes(t *testing.T, l *lab.Lab, link string) []string {
+	return ipRoutesWith(t, func(args ...string) string { return l.Exec(t, append([]string{"ip"}, args...)...) }, link)
+}
+
+// ipRoutesWith lists the routes of a link as "dst via gw table N", with
+// ip(8) run by ip (in a lab, a namespace, ...).
+func ipRoutesWith(t *testing.T, ip func(args ...string) string, link string) []string {
 	var out []string
 	for _, fam := range []string{"-4", "-6"} {
 		var rs []struct {
@@ -207,7 +221,7 @@ func ipRoutes(t *testing.T, l *lab.Lab, link string) []string {
 			Gateway string `json:"gateway"`
 			Table   string `json:"table"`
 		}
-		mustJSON(t, l.Exec(t, "ip", "-j", fam, "route", "show", "table", "all", "dev", link), &rs)
+		mustJSON(t, ip("-j", fam, "route", "show", "table", "all", "dev", link), &rs)
 		for _, r := range rs {
 			dst := r.Dst
 			if dst != "default" && !strings.Contains(dst, "/") {
