@@ -13,7 +13,7 @@
 set -eu
 
 cache=${NB_LAB_CACHE:-/var/cache/network-broker-test}
-pkgs="dnsmasq-base isc-dhcp-client polkitd python3-dbus python3-gi dbus iproute2 iputils-ping util-linux systemd mandoc"
+pkgs="dnsmasq-base isc-dhcp-client polkitd python3-dbus python3-gi dbus iproute2 iputils-ping procps util-linux systemd mandoc make"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "testdeps.sh: must run as root" >&2
