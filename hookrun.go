@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,6 +156,8 @@ func (h *hookRunner) runDir(dir, link string, env []string) {
 	for _, res := range results {
 		kv := []any{"script", res.Script, "dir", dir, "link", link, "exit", res.ExitCode, "duration", res.Duration}
 		switch {
+		case errors.Is(res.Err, hooks.ErrStopped):
+			h.log.Info("script not started: stopping", kv...)
 		case res.Err != nil:
 			h.log.Error("script failed to run", append(kv, "err", res.Err)...)
 		case res.TimedOut:

@@ -114,7 +114,7 @@ func serve(cfg *Config) int {
 		log.Info("queued hook run superseded by a newer state", "key", key, "class", class)
 	})
 	runner := &hookRunner{ctx: context.WithoutCancel(ctx), cfg: current.Load, log: log, queue: queue,
-		lease: networkdLease, runner: hooks.Runner{Ambient: ambient}}
+		lease: networkdLease, runner: hooks.Runner{Ambient: ambient, Stop: ctx.Done()}}
 	b := newBroker(cfg, log, runner)
 	runner.view = b.view
 	conn, err := rtnl.Dial()

@@ -52,6 +52,9 @@ type Runner struct {
 	MaxOutput   int           // bytes delivered per run; 0 means DefaultMaxOutput, < 0 delivers none
 	Output      func(Line)    // gets every line, serialised per run; may be nil; must not block for long
 	Ambient     []uintptr     // capabilities raised as ambient in the script
+	// Stop, once closed, keeps RunDir from starting further scripts; the
+	// one running goes on to its end or timeout (a daemon shutting down).
+	Stop <-chan struct{}
 
 	// afterCheck, when set, is called between the checks and the start;
 	// tests use it to swap the file.
@@ -83,6 +86,10 @@ func (r *Runner) RunDir(ctx context.Context, dir string, env []string, skipped f
 			results = append(results, Result{Script: s.Name, ExitCode: -1, Err: err})
 			continue
 		}
+		if r.stopped() {
+			results = append(results, Result{Script: s.Name, ExitCode: -1, Err: ErrStopped})
+			continue
+		}
 		res := r.Run(ctx, s, env)
 		var refused *SkipError
 		if errors.As(res.Err, &refused) {
@@ -92,6 +99,19 @@ func (r *Runner) RunDir(ctx context.Context, dir string, env []string, skipped f
 		results = append(results, res)
 	}
 	return results
+}
+
+// ErrStopped is the Result error of a script RunDir did not start because
+// Runner.Stop was closed.
+var ErrStopped = errors.New("hooks: not started: stopping")
+
+func (r *Runner) stopped() bool {
+	select {
+	case <-r.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // Run checks s again on the opened file and runs that file with exactly
