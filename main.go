@@ -90,6 +90,10 @@ func serve(cfg *Config) int {
 		log.Info("no configuration file, using defaults", "path", filepath.Join(cfg.Dir, configName))
 	}
 	makeHookDirs(cfg, log)
+	if (cfg.UseDNS || cfg.UseDomain || cfg.UseHostname) && cfg.Generator != genDhclient {
+		log.Warn("UseDNS, UseDomain and UseHostname act on dhclient leases only; with this Generator they do nothing",
+			"generator", cfg.Generator)
+	}
 	var ambient []uintptr
 	switch dropped, err := dropPrivileges(cfg.User); {
 	case err != nil && dropped:
