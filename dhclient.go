@@ -227,8 +227,8 @@ func (b *broker) actOnLeases() {
 		b.leasesActed[iface] = l
 		b.log.Info("new DHCP lease", "link", iface, "ifindex", link.index, "address", l.FixedAddress)
 		b.run.submitLease(link.index, iface, l)
-		if b.push != nil {
-			b.push.lease(link.index, iface, l)
+		if b.push != nil && b.cfg.linkSelected(iface) {
+			b.push.lease(link.index, iface, l) // Links limits the pushes too
 		}
 	}
 }
