@@ -63,7 +63,7 @@ func (h *hookRunner) runLink(index int32, name, state, old string) {
 	cfg := h.cfg()
 	v := h.viewOrGone(index, name)
 	name = v.Kernel.Name
-	if !cfg.linkSelected(name) {
+	if !cfg.linkSelected(name) || h.empty(state+".d") {
 		return
 	}
 	env := h.linkEnv(cfg, &v, name)
@@ -79,7 +79,7 @@ func (h *hookRunner) submitLease(index int32, name string, l Lease) {
 		cfg := h.cfg()
 		v := h.viewOrGone(index, name)
 		name = v.Kernel.Name
-		if !cfg.linkSelected(name) {
+		if !cfg.linkSelected(name) || h.empty("routable.d") {
 			return
 		}
 		env := h.linkEnv(cfg, &v, name)
@@ -97,7 +97,7 @@ func (h *hookRunner) submitRoutes(index int32, name string) {
 		if !ok {
 			return // the link is gone
 		}
-		if !cfg.linkSelected(v.Kernel.Name) {
+		if !cfg.linkSelected(v.Kernel.Name) || h.empty("routes-modified.d") {
 			return
 		}
 		env := append(h.linkEnv(cfg, &v, v.Kernel.Name), "STATE=routes-modified")
@@ -139,6 +139,19 @@ func (h *hookRunner) linkEnv(cfg *Config, v *linkView, name string) []string {
 		env = append(env, "JSON="+string(linkJSON(v, readLinkExtra(v.Index))))
 	}
 	return env
+}
+
+// empty reports a hook directory with no entries at all (or none there):
+// then nothing is run, and the environment (JSON above all) is not built.
+// A directory with entries goes through discovery and its checks.
+func (h *hookRunner) empty(dir string) bool {
+	f, err := os.Open(filepath.Join(h.cfg().Dir, dir))
+	if err != nil {
+		return os.IsNotExist(err)
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(1)
+	return len(names) == 0
 }
 
 // runDir runs every script of one hook directory with env.
