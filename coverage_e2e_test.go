@@ -66,7 +66,7 @@ func TestLeaseFileLifecycle(t *testing.T) {
 		return "lease {\n  interface \"lo\";\n  fixed-address " + addr + ";\n  option routers 127.0.0.1;\n  renew 4 2026/12/03 15:47:44;\n}\n"
 	}
 	os.WriteFile(file, []byte(lease("127.0.0.10")), 0o644)
-	startNSBroker(t, ns, rec.dir)
+	b := startNSBroker(t, ns, rec.dir)
 	count := func() int { return len(linkRuns(rec.runs(t), "lo", "routable.d")) }
 	expect := func(what string, n int) {
 		t.Helper()
@@ -107,6 +107,18 @@ func TestLeaseFileLifecycle(t *testing.T) {
 	f.WriteString(half[40:])
 	f.Close()
 	expect("the block completed", 4)
+
+	// A malformed block is logged with its position; the daemon goes on.
+	appendFile(t, file, "lease {\n  interface \"lo\";\n  fixed-address not-an-address x y;\n}\n")
+	appendFile(t, file, lease("127.0.0.14"))
+	expect("a good block after a bad one", 5)
+	logged := false
+	for _, line := range strings.Split(b.text(), "\n") {
+		logged = logged || strings.Contains(line, `msg="bad lease file entry skipped"`) && strings.Contains(line, " line=")
+	}
+	if !logged {
+		t.Errorf("the bad block was not logged with its line:\n%s", b.text())
+	}
 	if got := linkRuns(rec.runs(t), "lo", "routable.d")[3].Env["DHCP_LEASE"]; !strings.Contains(got, "ADDRESS=127.0.0.13") {
 		t.Errorf("the completed block's lease: %q", got)
 	}
