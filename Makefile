@@ -41,6 +41,7 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOARCH=s390x $(GO) vet ./...
+	$(GO) vet -tags perf .
 	@reqs=$$($(GO) list -m all | grep -v '^network-broker$$' | awk '{print $$1}' | sort -u); \
 	if [ "$$reqs" != "golang.org/x/sys" ]; then echo "go.mod may require only golang.org/x/sys, has: $$reqs"; exit 1; fi; \
 	echo "dependencies: $$reqs"
@@ -53,7 +54,7 @@ size: build
 # real components (root; make deps first).
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
-	set -o pipefail; NB_PERF=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout=10m -run='^TestPerfFigures$$' -v . | \
+	set -o pipefail; NB_PERF=1 CGO_ENABLED=0 $(GO) test -tags perf -count=1 -timeout=10m -run='^TestPerfFigures$$' -v . | \
 	  grep -E '^(method|metric|note):|^(--- |ok|FAIL)'
 
 # fuzz runs every Fuzz target of every package for FUZZTIME.

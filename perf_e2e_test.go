@@ -1,7 +1,10 @@
+//go:build perf
+
 package main
 
 // TestPerfFigures measures issue 10's table for network-broker with the
-// real components. It is a benchmark, not a pass/fail test: it runs only
+// real components. It is a benchmark, not a pass/fail test: it is built
+// only with -tags perf (so CI neither runs nor skips it) and runs only
 // with NB_PERF=1 and prints each figure as "metric: NAME VALUE UNIT",
 // with a "method:" line above saying how it was taken.
 
