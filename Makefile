@@ -72,6 +72,10 @@ fuzz:
 	  done; \
 	done; rm -f .fuzz.log
 
+HOOKDIRS := carrier.d configured.d degraded.d no-carrier.d routable.d manager.d routes-modified.d
+CONFDIR  := $(DESTDIR)$(SYSCONFDIR)/network-broker
+
+# install puts everything in place; an existing configuration file is kept.
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/network-broker
 	install -d -m 0755 $(CONFDIR)
