@@ -44,7 +44,11 @@ func (k *kernelSource) kicked(ctx context.Context) {
 			sleepCtx(ctx, delay)
 			delay = 20 * time.Millisecond
 			if err := k.resync(ctx); err != nil {
-				k.log.Error("netlink dump failed", "err", err)
+				// The loop waits for this dump (it records events to replay
+				// on it): ask again rather than leave it waiting.
+				k.log.Error("netlink dump failed, trying again", "err", err)
+				sleepCtx(ctx, time.Second)
+				k.requestDump()
 			}
 		}
 	}
@@ -284,7 +288,7 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 	b.record(*e)
 	switch {
 	case e.Link != nil && e.Type == unix.RTM_NEWLINK:
-		if old := b.links[e.Link.Index]; old != nil && old.inKern && lostUp(old.kernel.Flags, e.Link.Flags) {
+		if old := b.links[e.Link.Index]; old != nil && old.inKern && wentDown(old.kernel.Flags, e.Link.Flags) {
 			b.requestDump()
 		}
 		b.setKernelLink(b.linkFor(e.Link.Index), *e.Link)
@@ -379,11 +383,11 @@ func (b *broker) flushPrefSrc(a netip.Addr) {
 	}
 }
 
-// lostUp reports a link going administratively down: the kernel then
+// wentDown reports a link going administratively down: the kernel then
 // flushes its IPv4 routes without notifications (fib_disable_ip). A lost
 // carrier only marks them linkdown, with notifications, so carrier flaps
 // cost no dump.
-func lostUp(old, now uint32) bool {
+func wentDown(old, now uint32) bool {
 	return old&unix.IFF_UP != 0 && now&unix.IFF_UP == 0
 }
 

@@ -50,12 +50,6 @@ func (l *logger) configure(level, format string) {
 	l.json = format == "json"
 }
 
-func (l *logger) enabled(level int) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return level >= l.level
-}
-
 func (l *logger) Debug(msg string, kv ...any) { l.log(levelDebug, msg, kv) }
 func (l *logger) Info(msg string, kv ...any)  { l.log(levelInfo, msg, kv) }
 func (l *logger) Warn(msg string, kv ...any)  { l.log(levelWarn, msg, kv) }

@@ -74,7 +74,6 @@ type broker struct {
 	push        *pusher          // resolved/hostnamed pushes; nil when unused
 	startPusher func()           // creates push (at start or on a reload that needs it)
 	kernelDump  func()           // asks the kernel source for a dump
-	kernelSrc   *kernelSource
 
 	recording     bool                        // a dump is under way: events are recorded
 	replay        []rtnl.Event                // events since the dump was announced

@@ -141,13 +141,13 @@ func serve(cfg *Config) int {
 	if cfg.UseDNS || cfg.UseDomain || cfg.UseHostname {
 		b.startPusher()
 	}
-	b.kernelSrc = &kernelSource{log: log, events: b.events, dump: dumpKernel, kick: make(chan struct{}, 1)}
-	b.kernelDump = b.kernelSrc.requestDump
+	k := &kernelSource{log: log, events: b.events, dump: dumpKernel, kick: make(chan struct{}, 1)}
+	b.kernelDump = k.requestDump
 	loopCtx, stopLoop := context.WithCancel(context.Background())
 	loopDone := make(chan struct{})
 	go func() { b.loop(loopCtx); close(loopDone) }()
 
-	startSources(ctx, cfg, log, b)
+	startSources(ctx, cfg, log, b, k)
 	go watchdog(ctx, log, b)
 
 	sigs := make(chan os.Signal, 4)
@@ -174,8 +174,7 @@ func serve(cfg *Config) int {
 }
 
 // startSources starts the event sources the generator needs.
-func startSources(ctx context.Context, cfg *Config, log *logger, b *broker) {
-	k := b.kernelSrc
+func startSources(ctx context.Context, cfg *Config, log *logger, b *broker, k *kernelSource) {
 	go func() {
 		if err := k.run(ctx); err != nil && ctx.Err() == nil {
 			log.Fatal("netlink source failed", "err", err)

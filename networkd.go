@@ -75,7 +75,10 @@ func (n *networkdSource) session(ctx context.Context, c *dbus.Conn) (synced bool
 			PathNamespace: string(ndPath)},
 	}
 	for _, r := range rules {
-		if err := c.AddMatch(n.ctx(ctx), r); err != nil {
+		cctx, cancel := context.WithTimeout(ctx, n.timeout)
+		err := c.AddMatch(cctx, r)
+		cancel()
+		if err != nil {
 			return false, fmt.Errorf("add match %s: %w", r.String(), err)
 		}
 	}
@@ -165,7 +168,9 @@ func drainSignals(c *dbus.Conn) int {
 
 // resync reads networkd's whole state and hands it to the loop.
 func (n *networkdSource) resync(ctx context.Context, c *dbus.Conn) (string, error) {
-	owner, err := c.GetNameOwner(n.ctx(ctx), ndName)
+	cctx, cancel := context.WithTimeout(ctx, n.timeout)
+	owner, err := c.GetNameOwner(cctx, ndName)
+	cancel()
 	var de *dbus.Error
 	if errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.NameHasNoOwner" {
 		n.log.Info("systemd-networkd is not on the bus; waiting for it")
@@ -301,14 +306,6 @@ func (n *networkdSource) send(ctx context.Context, ev any) {
 	case n.events <- ev:
 	case <-ctx.Done():
 	}
-}
-
-// ctx bounds the bus calls of one step; the timer that cancels it is the
-// only thing left behind, and it fires at the timeout.
-func (n *networkdSource) ctx(parent context.Context) context.Context {
-	c, cancel := context.WithTimeout(parent, n.timeout)
-	time.AfterFunc(n.timeout, cancel)
-	return c
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

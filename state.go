@@ -100,11 +100,7 @@ func sameAddr(a, b *rtnl.Address) bool {
 // sameRoute reports whether two routes are the same kernel object: the
 // kernel's key (table, destination, tos, metric) plus the output and
 // gateway, which tell IPv6 multipath siblings apart.
-func sameRoute(a, b *rtnl.Route) bool {
-	return a.Family == b.Family && a.Table == b.Table && a.Dst == b.Dst &&
-		a.Priority == b.Priority && a.Type == b.Type && a.OutIndex == b.OutIndex &&
-		a.Gateway == b.Gateway && a.Src == b.Src
-}
+func sameRoute(a, b *rtnl.Route) bool { return idOf(a) == idOf(b) }
 
 // sameRouteKey4 compares the kernel's key of an IPv4 route (fib_table_insert:
 // table, destination, tos, priority); the nexthop is not part of it.
@@ -162,7 +158,7 @@ func identicalRoute(a, b *rtnl.Route) bool {
 	return true
 }
 
-// routeID is the identity sameRoute compares, as a map key.
+// routeID is a route's identity (see sameRoute), usable as a map key.
 type routeID struct {
 	family          uint8
 	table, priority uint32
