@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -244,7 +243,7 @@ func checkJSON(t *testing.T, c suiteCase, root *Node) {
 	case len(want) == 0 && root == nil:
 	case len(want) != 1:
 		t.Errorf("%s: want %d JSON values, got one document", c.Name, len(want))
-	case !jsonEqual(got, want[0]):
+	case !equalValue(got, want[0]):
 		t.Errorf("%s: value differs\ninput:\n%s\ngot:  %#v\nwant: %#v", c.Name, c.YAML, got, want[0])
 	}
 }
@@ -268,36 +267,4 @@ func jsonValue(v any) any {
 		return s
 	}
 	return v
-}
-
-// jsonEqual compares two values made of JSON types.
-func jsonEqual(a, b any) bool {
-	switch a := a.(type) {
-	case map[string]any:
-		bm, ok := b.(map[string]any)
-		if !ok || len(a) != len(bm) {
-			return false
-		}
-		for k, v := range a {
-			if w, ok := bm[k]; !ok || !jsonEqual(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		bs, ok := b.([]any)
-		if !ok || len(a) != len(bs) {
-			return false
-		}
-		for i := range a {
-			if !jsonEqual(a[i], bs[i]) {
-				return false
-			}
-		}
-		return true
-	case float64:
-		bf, ok := b.(float64)
-		return ok && (a == bf || math.IsNaN(a) && math.IsNaN(bf))
-	}
-	return a == b
 }
