@@ -558,8 +558,7 @@ func TestFaultBusAndNetworkdRestartsLeakFree(t *testing.T) {
 		return len(linkRuns(r, lab.LinkStatic, "no-carrier.d")) > n0
 	})
 	l.Carrier(t, lab.LinkStatic, true)
-	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
-	runs := settle(t, rec, lab.LinkStatic, "routable", "configured")
+	runs := settleAtNetworkd(t, l, rec, lab.LinkStatic)
 	checkNoRepeats(t, runs, lab.LinkStatic)
 	last := runs[len(runs)-1]
 	for _, r := range runs {

@@ -320,6 +320,30 @@ func settle(t *testing.T, rec *recorder, link, op, admin string) []hookRun {
 	})
 }
 
+// settleAtNetworkd waits until networkd is done with a link (configured,
+// or failed: networkd itself may fail a link under quick flaps, e.g. "Nexthop
+// has invalid gateway") and then until the link's last hook runs report
+// networkd's final states.
+func settleAtNetworkd(t *testing.T, l *lab.Lab, rec *recorder, link string) []hookRun {
+	t.Helper()
+	waitNetworkdDone(t, l, link)
+	return settle(t, rec, link, ndProp(t, l, link, "OperationalState"), ndProp(t, l, link, "AdministrativeState"))
+}
+
+// ndProp reads one of networkd's Link state properties, unquoted.
+func ndProp(t *testing.T, l *lab.Lab, link, prop string) string {
+	return strings.Trim(strings.TrimPrefix(strings.TrimSpace(l.LinkProperty(t, l.IfIndex(t, link), prop)), "s "), `"`)
+}
+
+// waitNetworkdDone waits until networkd has configured a link, or failed it.
+func waitNetworkdDone(t *testing.T, l *lab.Lab, link string) {
+	t.Helper()
+	waitFor(t, 20*time.Second, link+" configured or failed", func() (bool, string) {
+		a := ndProp(t, l, link, "AdministrativeState")
+		return a == "configured" || a == "failed", a
+	})
+}
+
 func TestNetworkdRapidFlapsKeepOrder(t *testing.T) {
 	l := lab.Up(t, lab.Options{Networkd: true, DHCP: true})
 	rec := newRecorder(t, l.Dir, "", allStateDirs...)
@@ -327,7 +351,6 @@ func TestNetworkdRapidFlapsKeepOrder(t *testing.T) {
 		rec.addRawScript(t, d, "60-slow", "sleep 0.2") // let runs pile up in the queue
 	}
 	startBroker(t, l, "broker", rec.dir)
-	idx := l.IfIndex(t, lab.LinkStatic)
 
 	// The kernel delays a carrier loss by up to a second and hides a
 	// shorter one, so each flap holds the carrier off for longer.
@@ -337,9 +360,7 @@ func TestNetworkdRapidFlapsKeepOrder(t *testing.T) {
 		l.Carrier(t, lab.LinkStatic, true)
 		time.Sleep(50 * time.Millisecond)
 	}
-	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
-	l.WaitLinkProperty(t, idx, "OperationalState", "routable", 10*time.Second)
-	runs := settle(t, rec, lab.LinkStatic, "routable", "configured")
+	runs := settleAtNetworkd(t, l, rec, lab.LinkStatic)
 	checkNoRepeats(t, runs, lab.LinkStatic)
 	if n := len(linkRuns(runs, lab.LinkStatic, "no-carrier.d")); n < 2 {
 		t.Errorf("4 flaps ran no-carrier.d %d times:\n%s", n, runList(runs))
@@ -359,8 +380,7 @@ func TestNetworkdRestartAndBusRestart(t *testing.T) {
 	l.Carrier(t, lab.LinkStatic, false)
 	l.WaitLinkProperty(t, idx, "OperationalState", "no-carrier", 10*time.Second)
 	l.Carrier(t, lab.LinkStatic, true)
-	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
-	runs := settle(t, rec, lab.LinkStatic, "routable", "configured")
+	runs := settleAtNetworkd(t, l, rec, lab.LinkStatic)
 	if len(linkRuns(runs, lab.LinkStatic, "")) <= before {
 		t.Fatalf("no hooks after networkd's restart:\n%s", runList(runs))
 	}
@@ -368,7 +388,7 @@ func TestNetworkdRestartAndBusRestart(t *testing.T) {
 
 	l.RestartBus(t)
 	waitLog(t, broker, "lost the system bus", 10*time.Second)
-	l.WaitLinkProperty(t, idx, "AdministrativeState", "configured", 10*time.Second)
+	waitNetworkdDone(t, l, lab.LinkStatic)
 	before = len(linkRuns(rec.runs(t), lab.LinkStatic, "no-carrier.d"))
 	time.Sleep(500 * time.Millisecond) // the broker's reconnect backoff
 	l.Carrier(t, lab.LinkStatic, false)
@@ -376,7 +396,7 @@ func TestNetworkdRestartAndBusRestart(t *testing.T) {
 		return len(linkRuns(r, lab.LinkStatic, "no-carrier.d")) > before
 	})
 	l.Carrier(t, lab.LinkStatic, true)
-	runs = settle(t, rec, lab.LinkStatic, "routable", "configured")
+	runs = settleAtNetworkd(t, l, rec, lab.LinkStatic)
 	checkNoRepeats(t, runs, lab.LinkStatic)
 	if broker.Exited() {
 		t.Fatalf("broker died:\n%s", broker.LogText())
