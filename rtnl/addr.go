@@ -1,8 +1,9 @@
 package rtnl
 
 import (
-	"fmt"
+	"errors"
 	"net/netip"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,16 +40,16 @@ const sizeofIfaCacheinfo = 16
 func decodeAddress(b []byte) (Address, error) {
 	var ad Address
 	if len(b) < sizeofIfAddrmsg {
-		return ad, fmt.Errorf("rtnl: address: want %d bytes of ifaddrmsg, have %d", sizeofIfAddrmsg, len(b))
+		return ad, errors.New("rtnl: address: want " + strconv.Itoa(sizeofIfAddrmsg) + " bytes of ifaddrmsg, have " + strconv.Itoa(len(b)))
 	}
 	ad.Family, ad.PrefixLen, ad.Scope = b[0], b[1], b[3]
 	ad.Flags = uint32(b[2])
 	ad.Index = int32(ne.Uint32(b[4:8]))
 	if addrLen(ad.Family) == 0 {
-		return ad, fmt.Errorf("rtnl: address: unsupported family %d", ad.Family)
+		return ad, errors.New("rtnl: address: unsupported family " + strconv.Itoa(int(ad.Family)))
 	}
 	if int(ad.PrefixLen) > 8*addrLen(ad.Family) {
-		return ad, fmt.Errorf("rtnl: address: prefix length %d too long for family %d", ad.PrefixLen, ad.Family)
+		return ad, errors.New("rtnl: address: prefix length " + strconv.Itoa(int(ad.PrefixLen)) + " too long for family " + strconv.Itoa(int(ad.Family)))
 	}
 	var local, address netip.Addr
 	a := newAttrs("address", b[sizeofIfAddrmsg:])
@@ -76,7 +77,7 @@ func decodeAddress(b []byte) (Address, error) {
 		}
 	}
 	if a.Err() == nil && !local.IsValid() && !address.IsValid() {
-		return ad, fmt.Errorf("rtnl: address: neither IFA_LOCAL nor IFA_ADDRESS (index %d)", ad.Index)
+		return ad, errors.New("rtnl: address: neither IFA_LOCAL nor IFA_ADDRESS (index " + strconv.Itoa(int(ad.Index)) + ")")
 	}
 	ad.Addr = address
 	if local.IsValid() {

@@ -1,8 +1,9 @@
 package rtnl
 
 import (
-	"fmt"
+	"errors"
 	"net/netip"
+	"strconv"
 )
 
 // rtattr/nlattr type bits that are flags, not part of the type
@@ -34,12 +35,12 @@ func (a *attrs) Next() bool {
 	}
 	rest := len(a.b) - a.off
 	if rest < 4 {
-		a.err = fmt.Errorf("rtnl: %s: attribute at offset %d: want 4 header bytes, have %d", a.what, a.off, rest)
+		a.err = errors.New("rtnl: " + a.what + ": attribute at offset " + strconv.Itoa(a.off) + ": want 4 header bytes, have " + strconv.Itoa(rest))
 		return false
 	}
 	l := int(ne.Uint16(a.b[a.off:]))
 	if l < 4 || l > rest {
-		a.err = fmt.Errorf("rtnl: %s: attribute at offset %d: length %d outside 4..%d", a.what, a.off, l, rest)
+		a.err = errors.New("rtnl: " + a.what + ": attribute at offset " + strconv.Itoa(a.off) + ": length " + strconv.Itoa(l) + " outside 4.." + strconv.Itoa(rest))
 		return false
 	}
 	a.typ = ne.Uint16(a.b[a.off+2:]) & nlaTypeMask
@@ -58,8 +59,13 @@ func (a *attrs) Data() []byte { return a.data }
 func (a *attrs) Err() error { return a.err }
 
 func (a *attrs) fail(want string) {
+	a.failWith(errors.New("rtnl: " + a.what + ": attribute " + strconv.Itoa(int(a.typ)) + ": want " + want + ", got " + strconv.Itoa(len(a.data)) + " bytes"))
+}
+
+// failWith keeps err unless an earlier error is kept already.
+func (a *attrs) failWith(err error) {
 	if a.err == nil {
-		a.err = fmt.Errorf("rtnl: %s: attribute %d: want %s, got %d bytes", a.what, a.typ, want, len(a.data))
+		a.err = err
 	}
 }
 
@@ -123,7 +129,7 @@ func (a *attrs) Bytes() []byte { return append([]byte(nil), a.data...) }
 func (a *attrs) Addr(family uint8) netip.Addr {
 	ip, ok := addrFrom(family, a.data)
 	if !ok {
-		a.fail(fmt.Sprintf("an address of family %d", family))
+		a.fail("an address of family " + strconv.Itoa(int(family)))
 	}
 	return ip
 }

@@ -2,7 +2,7 @@ package rtnl
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -68,19 +68,19 @@ func (c *Conn) execute(op string, typ, flags uint16, payload []byte) (msgs []mes
 	seq := c.nextSeq()
 	flags |= unix.NLM_F_REQUEST | unix.NLM_F_ACK
 	if err := c.s.send(encodeMessage(typ, flags, seq, payload)); err != nil {
-		return nil, false, fmt.Errorf("rtnl: %s: send: %w", op, err)
+		return nil, false, wrap("rtnl: "+op+": send", err)
 	}
 	for {
 		b, trunc, err := c.s.recv()
 		if err != nil {
-			return nil, intr, fmt.Errorf("rtnl: %s: receive: %w", op, err)
+			return nil, intr, wrap("rtnl: "+op+": receive", err)
 		}
 		if trunc {
-			return nil, intr, fmt.Errorf("rtnl: %s: reply larger than %d bytes was truncated", op, recvBufSize)
+			return nil, intr, errors.New("rtnl: " + op + ": reply larger than " + strconv.Itoa(recvBufSize) + " bytes was truncated")
 		}
 		got, err := splitMessages(b)
 		if err != nil {
-			return nil, intr, fmt.Errorf("rtnl: %s: %w", op, err)
+			return nil, intr, wrap("rtnl: "+op, err)
 		}
 		for _, m := range got {
 			if m.Seq != seq || m.Pid != c.s.portID() {
@@ -114,7 +114,7 @@ func doneError(m message, op string) error {
 		return err
 	}
 	if code > 0 || code < -4095 {
-		return fmt.Errorf("rtnl: %s: NLMSG_DONE: errno %d out of range", op, code)
+		return errors.New("rtnl: " + op + ": NLMSG_DONE: errno " + strconv.Itoa(int(code)) + " out of range")
 	}
 	e := &Error{Errno: unix.Errno(-code), Op: op}
 	if m.Flags&unix.NLM_F_ACK_TLVS != 0 {
@@ -132,7 +132,7 @@ func (c *Conn) dump(op string, typ uint16, payload []byte) ([]message, error) {
 			return msgs, err
 		}
 		if try == dumpRetries {
-			return msgs, fmt.Errorf("rtnl: %s: %w", op, ErrDumpInterrupted)
+			return msgs, wrap("rtnl: "+op, ErrDumpInterrupted)
 		}
 	}
 }
@@ -151,7 +151,7 @@ func dumpDecode[T any](c *Conn, op string, typ, want uint16, payload []byte, dec
 		}
 		v, derr := dec(m.Data)
 		if derr != nil {
-			return nil, fmt.Errorf("rtnl: %s: reply %d: %w", op, i, derr)
+			return nil, wrap("rtnl: "+op+": reply "+strconv.Itoa(i), derr)
 		}
 		out = append(out, v)
 	}
@@ -167,7 +167,7 @@ func families(family uint8) ([]uint8, error) {
 	case afInet, afInet6:
 		return []uint8{family}, nil
 	}
-	return nil, fmt.Errorf("rtnl: want family AF_UNSPEC, AF_INET or AF_INET6, got %d", family)
+	return nil, errors.New("rtnl: want family AF_UNSPEC, AF_INET or AF_INET6, got " + strconv.Itoa(int(family)))
 }
 
 // Links dumps all links (RTM_GETLINK).

@@ -2,7 +2,7 @@ package rtnl
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,6 +39,22 @@ var (
 	ErrDumpInterrupted = errors.New("rtnl: dump interrupted by concurrent changes, retries exhausted")
 )
 
+// wrapError does what fmt.Errorf's %w does, without fmt, which the package
+// avoids for the size of the binaries that use it: msg is the whole text,
+// and errors.Is and errors.As see err.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+// wrap returns an error reading "prefix: err" that unwraps to err.
+func wrap(prefix string, err error) error {
+	return &wrapError{msg: prefix + ": " + err.Error(), err: err}
+}
+
 // struct nlmsgerr (include/uapi/linux/netlink.h): int error, then the
 // request's nlmsghdr, then its payload unless NLM_F_CAPPED, then TLVs if
 // NLM_F_ACK_TLVS. The same layout carries a dump's error in NLMSG_DONE
@@ -48,7 +64,7 @@ const sizeofNlmsgerr = 4 + nlmsgHdrLen
 // errnoOf reads the int error of an NLMSG_ERROR or NLMSG_DONE payload.
 func errnoOf(b []byte) (int32, error) {
 	if len(b) < 4 {
-		return 0, fmt.Errorf("rtnl: error message: want 4 bytes of error code, have %d", len(b))
+		return 0, errors.New("rtnl: error message: want 4 bytes of error code, have " + strconv.Itoa(len(b)))
 	}
 	return int32(ne.Uint32(b)), nil
 }
@@ -64,7 +80,7 @@ func decodeError(m message, op string) error {
 		return nil
 	}
 	if code > 0 || code < -4095 {
-		return fmt.Errorf("rtnl: %s: error message: errno %d out of range", op, code)
+		return errors.New("rtnl: " + op + ": error message: errno " + strconv.Itoa(int(code)) + " out of range")
 	}
 	e := &Error{Errno: unix.Errno(-code), Op: op}
 	if m.Flags&unix.NLM_F_ACK_TLVS == 0 || len(m.Data) < sizeofNlmsgerr {

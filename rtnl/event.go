@@ -1,7 +1,7 @@
 package rtnl
 
 import (
-	"fmt"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,7 +33,8 @@ func DecodeMessages(b []byte) ([]Event, error) {
 	for i, m := range msgs {
 		ev, ok, err := decodeEvent(m)
 		if err != nil {
-			return evs, fmt.Errorf("%w (message %d of the datagram, type %d)", err, i, m.Type)
+			where := " (message " + strconv.Itoa(i) + " of the datagram, type " + strconv.Itoa(int(m.Type)) + ")"
+			return evs, &wrapError{msg: err.Error() + where, err: err}
 		}
 		if ok {
 			evs = append(evs, ev)

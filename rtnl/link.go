@@ -1,7 +1,7 @@
 package rtnl
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -73,7 +73,7 @@ const sizeofIfInfomsg = 16
 func decodeLink(b []byte) (Link, error) {
 	var l Link
 	if len(b) < sizeofIfInfomsg {
-		return l, fmt.Errorf("rtnl: link: want %d bytes of ifinfomsg, have %d", sizeofIfInfomsg, len(b))
+		return l, errors.New("rtnl: link: want " + strconv.Itoa(sizeofIfInfomsg) + " bytes of ifinfomsg, have " + strconv.Itoa(len(b)))
 	}
 	l.Type = ne.Uint16(b[2:4])
 	l.Index = int32(ne.Uint32(b[4:8]))

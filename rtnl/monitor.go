@@ -2,7 +2,7 @@ package rtnl
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -53,7 +53,7 @@ func Subscribe(groups ...uint32) (*Monitor, error) {
 	for _, g := range groups {
 		if err := s.setInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g)); err != nil {
 			s.close()
-			return nil, fmt.Errorf("rtnl: join group %d: %w", g, err)
+			return nil, wrap("rtnl: join group "+strconv.FormatUint(uint64(g), 10), err)
 		}
 	}
 	if err := m.SetReadBuffer(defaultReadBuffer); err != nil {
@@ -72,7 +72,7 @@ func (m *Monitor) SetReadBuffer(n int) error {
 		err = m.s.setInt(unix.SOL_SOCKET, unix.SO_RCVBUF, n)
 	}
 	if err != nil {
-		return fmt.Errorf("rtnl: set receive buffer to %d bytes: %w", n, err)
+		return wrap("rtnl: set receive buffer to "+strconv.Itoa(n)+" bytes", err)
 	}
 	return nil
 }
@@ -99,16 +99,26 @@ func (m *Monitor) Receive() ([]Event, error) {
 		if derr := m.s.drain(drainMax); errors.Is(derr, ErrClosed) {
 			return nil, ErrClosed
 		}
-		return nil, fmt.Errorf("%w: receive: %w", ErrOverrun, err)
+		return nil, overrun("receive", err)
 	}
 	if trunc {
-		return nil, fmt.Errorf("%w: datagram larger than %d bytes truncated", ErrOverrun, len(m.s.buf))
+		return nil, overrun("datagram larger than "+strconv.Itoa(len(m.s.buf))+" bytes truncated", nil)
 	}
 	evs, err := DecodeMessages(b)
 	if err != nil {
-		return evs, fmt.Errorf("%w: dropped malformed datagram: %w", ErrOverrun, err)
+		return evs, overrun("dropped malformed datagram", err)
 	}
 	return evs, nil
+}
+
+// overrun is ErrOverrun with why it happened; a cause stays visible to
+// errors.Is (unix.ENOBUFS) and errors.As (*Error) beside ErrOverrun.
+func overrun(why string, cause error) error {
+	msg := ErrOverrun.Error() + ": " + why
+	if cause == nil {
+		return &wrapError{msg: msg, err: ErrOverrun}
+	}
+	return &wrapError{msg: msg + ": " + cause.Error(), err: errors.Join(ErrOverrun, cause)}
 }
 
 // Close closes the socket and unblocks a Receive in progress.

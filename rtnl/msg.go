@@ -2,7 +2,8 @@ package rtnl
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
+	"strconv"
 )
 
 // ne is the byte order of every netlink field: the host's.
@@ -64,20 +65,24 @@ func splitMessages(b []byte) ([]message, error) {
 	for off := 0; off < len(b); {
 		rest := len(b) - off
 		if rest < nlmsgHdrLen {
-			return msgs, fmt.Errorf("rtnl: message at offset %d: want %d header bytes, have %d", off, nlmsgHdrLen, rest)
+			return msgs, messageError(off, "want "+strconv.Itoa(nlmsgHdrLen)+" header bytes, have "+strconv.Itoa(rest))
 		}
 		h := parseHeader(b[off:])
 		if h.Len < nlmsgHdrLen {
-			return msgs, fmt.Errorf("rtnl: message at offset %d: nlmsg_len %d below header size %d", off, h.Len, nlmsgHdrLen)
+			return msgs, messageError(off, "nlmsg_len "+strconv.FormatUint(uint64(h.Len), 10)+" below header size "+strconv.Itoa(nlmsgHdrLen))
 		}
 		if uint64(h.Len) > uint64(rest) {
-			return msgs, fmt.Errorf("rtnl: message at offset %d: nlmsg_len %d exceeds the %d bytes left", off, h.Len, rest)
+			return msgs, messageError(off, "nlmsg_len "+strconv.FormatUint(uint64(h.Len), 10)+" exceeds the "+strconv.Itoa(rest)+" bytes left")
 		}
 		end := off + int(h.Len)
 		msgs = append(msgs, message{header: h, Data: b[off+nlmsgHdrLen : end], Raw: b[off:end]})
 		off = min(off+nlmsgAlign(int(h.Len)), len(b))
 	}
 	return msgs, nil
+}
+
+func messageError(off int, what string) error {
+	return errors.New("rtnl: message at offset " + strconv.Itoa(off) + ": " + what)
 }
 
 // encodeMessage builds a request: header then payload, nlmsg_len filled in.

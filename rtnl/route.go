@@ -1,8 +1,9 @@
 package rtnl
 
 import (
-	"fmt"
+	"errors"
 	"net/netip"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,7 +51,7 @@ func rtnhAlign(n int) int { return (n + 3) &^ 3 }
 func decodeRoute(b []byte) (Route, error) {
 	var r Route
 	if len(b) < sizeofRtmsg {
-		return r, fmt.Errorf("rtnl: route: want %d bytes of rtmsg, have %d", sizeofRtmsg, len(b))
+		return r, errors.New("rtnl: route: want " + strconv.Itoa(sizeofRtmsg) + " bytes of rtmsg, have " + strconv.Itoa(len(b)))
 	}
 	r.Family = b[0]
 	dstLen, srcLen := b[1], b[2]
@@ -59,10 +60,10 @@ func decodeRoute(b []byte) (Route, error) {
 	r.Flags = ne.Uint32(b[8:12])
 	n := addrLen(r.Family)
 	if n == 0 {
-		return r, fmt.Errorf("rtnl: route: unsupported family %d", r.Family)
+		return r, errors.New("rtnl: route: unsupported family " + strconv.Itoa(int(r.Family)))
 	}
 	if int(dstLen) > 8*n || int(srcLen) > 8*n {
-		return r, fmt.Errorf("rtnl: route: prefix lengths %d/%d too long for family %d", dstLen, srcLen, r.Family)
+		return r, errors.New("rtnl: route: prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(r.Family)))
 	}
 	var dst, src netip.Addr
 	a := newAttrs("route", b[sizeofRtmsg:])
@@ -93,7 +94,7 @@ func decodeRoute(b []byte) (Route, error) {
 	if !dst.IsValid() {
 		dst = zeroAddr(r.Family)
 		if dstLen != 0 {
-			a.failf("rtnl: route: rtm_dst_len %d without RTA_DST", dstLen)
+			a.failWith(errors.New("rtnl: route: rtm_dst_len " + strconv.Itoa(int(dstLen)) + " without RTA_DST"))
 		}
 	}
 	r.Dst = netip.PrefixFrom(dst, int(dstLen))
@@ -111,10 +112,9 @@ func zeroAddr(family uint8) netip.Addr {
 	return netip.IPv6Unspecified()
 }
 
-func (a *attrs) failf(format string, args ...any) {
-	if a.err == nil {
-		a.err = fmt.Errorf(format, args...)
-	}
+// prefixLens formats a dst/src length pair as errors show it, "24/0".
+func prefixLens(dst, src uint8) string {
+	return strconv.Itoa(int(dst)) + "/" + strconv.Itoa(int(src))
 }
 
 // decodeVia reads struct rtvia: family u16 (host order) then the address.
@@ -131,7 +131,7 @@ func decodeVia(a *attrs) netip.Addr {
 	}
 	ip, ok := addrFrom(uint8(fam), d[2:])
 	if !ok {
-		a.fail(fmt.Sprintf("rtvia address of family %d", fam))
+		a.fail("rtvia address of family " + strconv.Itoa(int(fam)))
 	}
 	return ip
 }
@@ -144,12 +144,12 @@ func decodeMultipath(outer *attrs, family uint8) []NextHop {
 	for off := 0; off < len(b); {
 		rest := len(b) - off
 		if rest < sizeofRtnexthop {
-			outer.failf("rtnl: route: nexthop at offset %d: want %d bytes, have %d", off, sizeofRtnexthop, rest)
+			outer.failWith(errors.New("rtnl: route: nexthop at offset " + strconv.Itoa(off) + ": want " + strconv.Itoa(sizeofRtnexthop) + " bytes, have " + strconv.Itoa(rest)))
 			return hops
 		}
 		l := int(ne.Uint16(b[off:]))
 		if l < sizeofRtnexthop || l > rest {
-			outer.failf("rtnl: route: nexthop at offset %d: length %d outside %d..%d", off, l, sizeofRtnexthop, rest)
+			outer.failWith(errors.New("rtnl: route: nexthop at offset " + strconv.Itoa(off) + ": length " + strconv.Itoa(l) + " outside " + strconv.Itoa(sizeofRtnexthop) + ".." + strconv.Itoa(rest)))
 			return hops
 		}
 		nh := NextHop{Flags: b[off+2], Weight: int(b[off+3]) + 1, OutIndex: int32(ne.Uint32(b[off+4:]))}
@@ -163,7 +163,7 @@ func decodeMultipath(outer *attrs, family uint8) []NextHop {
 			}
 		}
 		if in.Err() != nil {
-			outer.failf("%v", in.Err())
+			outer.failWith(in.Err())
 			return hops
 		}
 		hops = append(hops, nh)
@@ -182,13 +182,13 @@ func encodeRoute(r Route, add bool) ([]byte, error) {
 		fam = familyOf(r.Dst.Addr())
 	}
 	if fam != afInet && fam != afInet6 {
-		return nil, fmt.Errorf("rtnl: route: want family AF_INET or AF_INET6, got %d (dst %v)", fam, r.Dst)
+		return nil, errors.New("rtnl: route: want family AF_INET or AF_INET6, got " + strconv.Itoa(int(fam)) + " (dst " + r.Dst.String() + ")")
 	}
 	if !r.Dst.IsValid() {
 		r.Dst = netip.PrefixFrom(zeroAddr(fam), 0)
 	}
 	if familyOf(r.Dst.Addr()) != fam {
-		return nil, fmt.Errorf("rtnl: route: dst %v is not of family %d", r.Dst, fam)
+		return nil, errors.New("rtnl: route: dst " + r.Dst.String() + " is not of family " + strconv.Itoa(int(fam)))
 	}
 	table, typ, proto, scope := r.Table, r.Type, r.Protocol, r.Scope
 	if table == 0 && add {

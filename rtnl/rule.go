@@ -1,8 +1,9 @@
 package rtnl
 
 import (
-	"fmt"
+	"errors"
 	"net/netip"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -38,7 +39,7 @@ const sizeofFibRuleHdr = 12
 func decodeRule(b []byte) (Rule, error) {
 	var r Rule
 	if len(b) < sizeofFibRuleHdr {
-		return r, fmt.Errorf("rtnl: rule: want %d bytes of fib_rule_hdr, have %d", sizeofFibRuleHdr, len(b))
+		return r, errors.New("rtnl: rule: want " + strconv.Itoa(sizeofFibRuleHdr) + " bytes of fib_rule_hdr, have " + strconv.Itoa(len(b)))
 	}
 	r.Family = b[0]
 	dstLen, srcLen := b[1], b[2]
@@ -48,10 +49,10 @@ func decodeRule(b []byte) (Rule, error) {
 	r.Invert = r.Flags&unix.FIB_RULE_INVERT != 0
 	n := addrLen(r.Family)
 	if n == 0 {
-		return r, fmt.Errorf("rtnl: rule: unsupported family %d", r.Family)
+		return r, errors.New("rtnl: rule: unsupported family " + strconv.Itoa(int(r.Family)))
 	}
 	if int(dstLen) > 8*n || int(srcLen) > 8*n {
-		return r, fmt.Errorf("rtnl: rule: prefix lengths %d/%d too long for family %d", dstLen, srcLen, r.Family)
+		return r, errors.New("rtnl: rule: prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(r.Family)))
 	}
 	a := newAttrs("rule", b[sizeofFibRuleHdr:])
 	for a.Next() {
@@ -83,7 +84,7 @@ func decodeRule(b []byte) (Rule, error) {
 		}
 	}
 	if a.Err() == nil && (srcLen > 0 && !r.Src.IsValid() || dstLen > 0 && !r.Dst.IsValid()) {
-		return r, fmt.Errorf("rtnl: rule: prefix lengths %d/%d without FRA_DST/FRA_SRC", dstLen, srcLen)
+		return r, errors.New("rtnl: rule: prefix lengths " + prefixLens(dstLen, srcLen) + " without FRA_DST/FRA_SRC")
 	}
 	return r, a.Err()
 }
@@ -103,11 +104,11 @@ func encodeRule(r Rule, add bool) ([]byte, error) {
 		}
 	}
 	if fam != afInet && fam != afInet6 {
-		return nil, fmt.Errorf("rtnl: rule: want family AF_INET or AF_INET6, got %d", fam)
+		return nil, errors.New("rtnl: rule: want family AF_INET or AF_INET6, got " + strconv.Itoa(int(fam)))
 	}
 	for _, p := range []netip.Prefix{r.Src, r.Dst} {
 		if p.IsValid() && familyOf(p.Addr()) != fam {
-			return nil, fmt.Errorf("rtnl: rule: prefix %v is not of family %d", p, fam)
+			return nil, errors.New("rtnl: rule: prefix " + p.String() + " is not of family " + strconv.Itoa(int(fam)))
 		}
 	}
 	action, table := r.Action, r.Table

@@ -2,7 +2,6 @@ package rtnl
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -34,27 +33,29 @@ type socket struct {
 func openSocket() (*socket, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
 	if err != nil {
-		return nil, fmt.Errorf("rtnl: socket(AF_NETLINK, NETLINK_ROUTE): %w", err)
+		return nil, wrap("rtnl: socket(AF_NETLINK, NETLINK_ROUTE)", err)
 	}
 	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("rtnl: bind netlink socket: %w", err)
+		return nil, wrap("rtnl: bind netlink socket", err)
 	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("rtnl: getsockname: %w", err)
+		return nil, wrap("rtnl: getsockname", err)
 	}
 	nl, ok := sa.(*unix.SockaddrNetlink)
 	if !ok {
 		unix.Close(fd)
-		return nil, fmt.Errorf("rtnl: getsockname: want a netlink address, got %T", sa)
+		// Without fmt's %T the address type is not named; a socket
+		// opened as AF_NETLINK cannot report another family anyway.
+		return nil, errors.New("rtnl: getsockname: want a netlink address, got another family")
 	}
 	f := os.NewFile(uintptr(fd), "rtnetlink")
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("rtnl: netlink socket: %w", err)
+		return nil, wrap("rtnl: netlink socket", err)
 	}
 	return &socket{f: f, rc: rc, pid: nl.Pid, buf: make([]byte, recvBufSize)}, nil
 }
