@@ -2,7 +2,8 @@ package inotify
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
+	"strconv"
 )
 
 // Sizes from include/uapi/linux/inotify.h and include/uapi/linux/limits.h.
@@ -42,7 +43,7 @@ func Decode(buf []byte) ([]RawEvent, error) {
 	for off := 0; off < len(buf); {
 		rest := buf[off:]
 		if len(rest) < headerLen {
-			return evs, fmt.Errorf("inotify: record at offset %d: want %d header bytes, have %d", off, headerLen, len(rest))
+			return evs, recordError(off, "want "+strconv.Itoa(headerLen)+" header bytes, have "+strconv.Itoa(len(rest)))
 		}
 		ev := RawEvent{
 			Wd:     int32(binary.NativeEndian.Uint32(rest[0:4])),
@@ -51,20 +52,24 @@ func Decode(buf []byte) ([]RawEvent, error) {
 		}
 		n := binary.NativeEndian.Uint32(rest[12:16])
 		if n > maxNameLen {
-			return evs, fmt.Errorf("inotify: record at offset %d: name length %d exceeds %d", off, n, maxNameLen)
+			return evs, recordError(off, "name length "+strconv.FormatUint(uint64(n), 10)+" exceeds "+strconv.Itoa(maxNameLen))
 		}
 		if uint64(n) > uint64(len(rest)-headerLen) {
-			return evs, fmt.Errorf("inotify: record at offset %d: name length %d, only %d bytes left", off, n, len(rest)-headerLen)
+			return evs, recordError(off, "name length "+strconv.FormatUint(uint64(n), 10)+", only "+strconv.Itoa(len(rest)-headerLen)+" bytes left")
 		}
 		name, err := decodeName(rest[headerLen : headerLen+int(n)])
 		if err != nil {
-			return evs, fmt.Errorf("inotify: record at offset %d: %w", off, err)
+			return evs, wrap("inotify: record at offset "+strconv.Itoa(off), err)
 		}
 		ev.Name = name
 		evs = append(evs, ev)
 		off += headerLen + int(n)
 	}
 	return evs, nil
+}
+
+func recordError(off int, what string) error {
+	return errors.New("inotify: record at offset " + strconv.Itoa(off) + ": " + what)
 }
 
 // decodeName returns the name up to its NUL terminator; the kernel pads
@@ -78,5 +83,5 @@ func decodeName(b []byte) (string, error) {
 			return string(b[:i]), nil
 		}
 	}
-	return "", fmt.Errorf("name of %d bytes: want NUL terminator, got none", len(b))
+	return "", errors.New("name of " + strconv.Itoa(len(b)) + " bytes: want NUL terminator, got none")
 }

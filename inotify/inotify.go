@@ -18,7 +18,6 @@ package inotify
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 
@@ -32,6 +31,22 @@ var ErrOverflow = errors.New("inotify: event queue overflowed, events lost: re-r
 
 // ErrClosed is returned by Read, AddDir and RemoveDir once Close was called.
 var ErrClosed = errors.New("inotify: watcher closed")
+
+// wrapError does what fmt.Errorf's %w does, without fmt, which the package
+// avoids for the size of the binaries that use it: msg is the whole text,
+// and errors.Is and errors.As see err.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+// wrap returns an error reading "prefix: err" that unwraps to err.
+func wrap(prefix string, err error) error {
+	return &wrapError{msg: prefix + ": " + err.Error(), err: err}
+}
 
 // readBufLen holds many records per read(2); it must be at least
 // minReadLen or the kernel answers EINVAL.
@@ -72,7 +87,7 @@ type Watcher struct {
 func New() (*Watcher, error) {
 	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
 	if err != nil {
-		return nil, fmt.Errorf("inotify: inotify_init1: %w", err)
+		return nil, wrap("inotify: inotify_init1", err)
 	}
 	return &Watcher{
 		f:    os.NewFile(uintptr(fd), "inotify"),
@@ -100,7 +115,7 @@ func (w *Watcher) AddDir(dir string, mask uint32) error {
 		return err
 	}
 	if addErr != nil {
-		return fmt.Errorf("inotify: watch %s: %w", dir, addErr)
+		return wrap("inotify: watch "+dir, addErr)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -122,7 +137,7 @@ func (w *Watcher) RemoveDir(dir string) error {
 	}
 	w.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("inotify: remove %s: not watched", dir)
+		return errors.New("inotify: remove " + dir + ": not watched")
 	}
 	var rmErr error
 	err := w.control(func(fd int) {
@@ -134,7 +149,7 @@ func (w *Watcher) RemoveDir(dir string) error {
 	// EINVAL means the kernel already dropped the watch (the directory
 	// was deleted); the caller's intent is met either way.
 	if rmErr != nil && !errors.Is(rmErr, unix.EINVAL) {
-		return fmt.Errorf("inotify: remove %s: %w", dir, rmErr)
+		return wrap("inotify: remove "+dir, rmErr)
 	}
 	return nil
 }
@@ -151,14 +166,14 @@ func (w *Watcher) Read() ([]Event, error) {
 			if errors.Is(err, os.ErrClosed) {
 				return nil, ErrClosed
 			}
-			return nil, fmt.Errorf("inotify: read: %w", err)
+			return nil, wrap("inotify: read", err)
 		}
 		raw, err := Decode(w.buf[:n])
 		evs, overflow := w.resolve(raw)
 		if err != nil {
 			// The kernel never writes a malformed record; treat one as lost
 			// events so the caller resynchronises.
-			return evs, fmt.Errorf("%w (%v)", ErrOverflow, err)
+			return evs, &wrapError{msg: ErrOverflow.Error() + " (" + err.Error() + ")", err: ErrOverflow}
 		}
 		if overflow {
 			return evs, ErrOverflow
@@ -206,7 +221,7 @@ func (w *Watcher) Close() error {
 	w.closing = true
 	w.mu.Unlock()
 	if err := w.f.Close(); err != nil {
-		return fmt.Errorf("inotify: close: %w", err)
+		return wrap("inotify: close", err)
 	}
 	return nil
 }
@@ -225,7 +240,7 @@ func (w *Watcher) control(fn func(fd int)) error {
 		return ErrClosed
 	}
 	if err != nil {
-		return fmt.Errorf("inotify: %w", err)
+		return wrap("inotify", err)
 	}
 	return nil
 }
