@@ -1,6 +1,6 @@
 package yaml
 
-import "fmt"
+import "strconv"
 
 // parser walks the content lines once, top-down. Block nodes are found by
 // indentation: a node that starts on line i at column c owns the following
@@ -52,7 +52,7 @@ func (p *parser) node(col, parent int) (*Node, error) {
 // enter counts one more level of block collections, up to MaxDepth.
 func (p *parser) enter(l line, col int) error {
 	if p.depth++; p.depth > MaxDepth {
-		return errAt(l, col, "nesting deeper than %d levels is not supported", MaxDepth)
+		return errAt(l, col, "nesting deeper than "+strconv.Itoa(MaxDepth)+" levels is not supported")
 	}
 	return nil
 }
@@ -70,7 +70,7 @@ func (p *parser) checkEnd(n *Node, parent int) error {
 	if n.Kind == ScalarNode && !n.Quoted {
 		return errAt(next, next.indent, "multi-line plain scalars are not supported")
 	}
-	return errAt(next, next.indent, "unexpected indentation after the %s on line %d", n.Kind, n.Line)
+	return errAt(next, next.indent, "unexpected indentation after the "+n.Kind.String()+" on line "+strconv.Itoa(n.Line))
 }
 
 // isSeqEntry reports whether a block sequence entry ("-" then a space or
@@ -94,7 +94,7 @@ func (p *parser) sequence(col int) (*Node, error) {
 			return s, nil
 		}
 		if l.indent > col {
-			return nil, errAt(l, l.indent, "bad indentation: want a sequence entry at column %d", col+1)
+			return nil, errAt(l, l.indent, "bad indentation: want a sequence entry at column "+strconv.Itoa(col+1))
 		}
 	}
 }
@@ -136,16 +136,16 @@ func (p *parser) mapping(col int, key *Node, after int) (*Node, error) {
 			return m, nil
 		}
 		if l.indent > col {
-			return nil, errAt(l, l.indent, "bad indentation: want a key at column %d", col+1)
+			return nil, errAt(l, l.indent, "bad indentation: want a key at column "+strconv.Itoa(col+1))
 		}
 		if isSeqEntry(l.text, col) {
-			return nil, errAt(l, col, "want a mapping key (\"key: value\") at column %d, got a sequence entry", col+1)
+			return nil, errAt(l, col, "want a mapping key (\"key: value\") at column "+strconv.Itoa(col+1)+", got a sequence entry")
 		}
 		if key, after, err = scanKey(l, col); err != nil {
 			return nil, err
 		}
 		if key == nil {
-			return nil, errAt(l, col, "want a mapping key (\"key: value\") at column %d", col+1)
+			return nil, errAt(l, col, "want a mapping key (\"key: value\") at column "+strconv.Itoa(col+1))
 		}
 	}
 }
@@ -194,7 +194,7 @@ func scanKey(l line, col int) (*Node, int, error) {
 		return nil, 0, err
 	}
 	if end-col > maxKeyLen {
-		return nil, 0, errAt(l, col, "keys longer than %d characters are not supported", maxKeyLen)
+		return nil, 0, errAt(l, col, "keys longer than "+strconv.Itoa(maxKeyLen)+" characters are not supported")
 	}
 	return key, end + 1, nil
 }
@@ -233,7 +233,7 @@ func checkLineEnd(l line, end int, flow bool) error {
 	case c == '\t':
 		return errAt(l, j, "tabs are only supported in quoted scalars, comments and at the end of a line")
 	default:
-		return errAt(l, j, "unexpected %q after the value", c)
+		return errAt(l, j, "unexpected "+strconv.QuoteRune(c)+" after the value")
 	}
 }
 
@@ -256,7 +256,7 @@ func (s keySet) add(k *Node) error {
 	}
 	for _, id := range ids {
 		if first, dup := s[id]; dup {
-			return &Error{Line: k.Line, Column: k.Column, Msg: fmt.Sprintf("duplicate key %q (first on line %d)", k.Text, first.Line)}
+			return &Error{Line: k.Line, Column: k.Column, Msg: "duplicate key " + strconv.Quote(k.Text) + " (first on line " + strconv.Itoa(first.Line) + ")"}
 		}
 		s[id] = k
 	}

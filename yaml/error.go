@@ -1,6 +1,6 @@
 package yaml
 
-import "fmt"
+import "strconv"
 
 // MaxSize is the largest input Parse and Unmarshal accept, in bytes.
 const MaxSize = 1 << 20
@@ -20,10 +20,10 @@ type Error struct {
 
 // Error returns "LINE:COL: msg".
 func (e *Error) Error() string {
-	return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg)
+	return strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Column) + ": " + e.Msg
 }
 
 // errAt returns an *Error at line l and 0-based column col.
-func errAt(l line, col int, format string, args ...any) error {
-	return &Error{Line: l.num, Column: col + 1, Msg: fmt.Sprintf(format, args...)}
+func errAt(l line, col int, msg string) error {
+	return &Error{Line: l.num, Column: col + 1, Msg: msg}
 }

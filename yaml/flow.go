@@ -1,5 +1,7 @@
 package yaml
 
+import "strconv"
+
 // scanFlow parses a flow sequence ("[a, b]") or flow mapping ("{a: 1}") of
 // scalars that starts at col and closes on the same line. It returns the
 // node and the column after the closing bracket.
@@ -37,11 +39,11 @@ func scanFlow(l line, col int) (*Node, int, error) {
 		case c == ',':
 			i++
 		case i == len(l.text):
-			return nil, 0, errAt(l, col, "multi-line flow collections are not supported (no closing %q on this line)", closing)
+			return nil, 0, errAt(l, col, "multi-line flow collections are not supported (no closing "+strconv.QuoteRune(closing)+" on this line)")
 		case c == ':' && n.Kind == SequenceNode:
 			return nil, 0, errAt(l, i, "mappings inside flow sequences are not supported")
 		default:
-			return nil, 0, errAt(l, i, "want ',' or %q in flow collection, got %q", closing, c)
+			return nil, 0, errAt(l, i, "want ',' or "+strconv.QuoteRune(closing)+" in flow collection, got "+strconv.QuoteRune(c))
 		}
 	}
 }
@@ -51,13 +53,13 @@ func scanFlow(l line, col int) (*Node, int, error) {
 func checkFlowItem(l line, col, i int, closing rune) error {
 	switch c := at(l.text, i); {
 	case i == len(l.text), c == '#':
-		return errAt(l, col, "multi-line flow collections are not supported (no closing %q on this line)", closing)
+		return errAt(l, col, "multi-line flow collections are not supported (no closing "+strconv.QuoteRune(closing)+" on this line)")
 	case c == ',':
 		return errAt(l, i, "empty entries in flow collections are not allowed")
 	case c == '[', c == '{':
 		return errAt(l, i, "nested flow collections are not supported")
 	case c == ']', c == '}':
-		return errAt(l, i, "unexpected %q in flow collection", c)
+		return errAt(l, i, "unexpected "+strconv.QuoteRune(c)+" in flow collection")
 	}
 	return nil
 }
@@ -88,7 +90,7 @@ func flowPair(l line, i int, n *Node, keys keySet) (int, error) {
 		return 0, err
 	}
 	if end-i > maxKeyLen {
-		return 0, errAt(l, i, "keys longer than %d characters are not supported", maxKeyLen)
+		return 0, errAt(l, i, "keys longer than "+strconv.Itoa(maxKeyLen)+" characters are not supported")
 	}
 	if err := keys.add(key); err != nil {
 		return 0, err

@@ -1,7 +1,8 @@
 package yaml
 
 import (
-	"fmt"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -17,7 +18,7 @@ type line struct {
 // It enforces MaxSize, one document, no directives and no tab indentation.
 func splitLines(data []byte) ([]line, error) {
 	if len(data) > MaxSize {
-		return nil, &Error{Line: 1, Column: 1, Msg: fmt.Sprintf("input is %d bytes, more than the %d supported", len(data), MaxSize)}
+		return nil, &Error{Line: 1, Column: 1, Msg: "input is " + strconv.Itoa(len(data)) + " bytes, more than the " + strconv.Itoa(MaxSize) + " supported"}
 	}
 	raw, err := decodeLines(data)
 	if err != nil {
@@ -83,7 +84,7 @@ func decodeLines(data []byte) ([]line, error) {
 			cur = line{num: cur.num + 1}
 			continue
 		case !printable(r):
-			return nil, errAt(cur, len(cur.text), "character U+%04X is not allowed", r)
+			return nil, errAt(cur, len(cur.text), "character U+"+codePoint(r)+" is not allowed")
 		}
 		cur.text = append(cur.text, r)
 	}
@@ -154,7 +155,16 @@ func restIsComment(l line, col int, what string) error {
 		i++
 	}
 	if i < len(l.text) && (l.text[i] != '#' || i == col) {
-		return errAt(l, i, "content after '%s' on the same line is not supported", what)
+		return errAt(l, i, "content after '"+what+"' on the same line is not supported")
 	}
 	return nil
+}
+
+// codePoint writes r as %04X does: upper-case hex, at least four digits.
+func codePoint(r rune) string {
+	s := strings.ToUpper(strconv.FormatInt(int64(r), 16))
+	if len(s) < 4 {
+		s = strings.Repeat("0", 4-len(s)) + s
+	}
+	return s
 }

@@ -1,6 +1,9 @@
 package yaml
 
-import "fmt"
+import (
+	"errors"
+	"strconv"
+)
 
 // Kind tells what a Node holds.
 type Kind int
@@ -22,7 +25,7 @@ func (k Kind) String() string {
 	case SequenceNode:
 		return "sequence"
 	}
-	return fmt.Sprintf("Kind(%d)", int(k))
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Node is one node of the document with its position, so that callers can
@@ -67,7 +70,7 @@ func Parse(data []byte) (*Node, error) {
 func Unmarshal(data []byte, v any) error {
 	out, ok := v.(*any)
 	if !ok || out == nil {
-		return fmt.Errorf("yaml: Unmarshal needs a non-nil *any, got %T", v)
+		return errors.New("yaml: Unmarshal needs a non-nil *any, got " + typeName(v))
 	}
 	root, err := Parse(data)
 	if err != nil {
@@ -75,6 +78,27 @@ func Unmarshal(data []byte, v any) error {
 	}
 	*out = root.Decode()
 	return nil
+}
+
+// typeName names the type of v as %T would, for the values a caller is
+// likely to pass by mistake. Naming any type needs reflect, which this
+// package keeps out of the binary, so other types are only "another type".
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "<nil>"
+	case *any:
+		return "*interface {}"
+	case map[string]any:
+		return "map[string]interface {}"
+	case *map[string]any:
+		return "*map[string]interface {}"
+	case []any:
+		return "[]interface {}"
+	case *[]any:
+		return "*[]interface {}"
+	}
+	return "another type"
 }
 
 // Decode returns the plain Go value of n as Unmarshal would store it.

@@ -2,7 +2,6 @@ package yaml
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 )
@@ -34,7 +33,7 @@ func resolve(s string) (any, error) {
 	case isFloat(s):
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, fmt.Errorf("float %s is out of range", s)
+			return nil, errors.New("float " + s + " is out of range")
 		}
 		return f, nil
 	}
@@ -61,10 +60,10 @@ func resolveInf(s string) (float64, bool) {
 func parseInt(s, digits string, base int) (any, error) {
 	v, err := strconv.ParseInt(digits, base, 64)
 	if errors.Is(err, strconv.ErrRange) {
-		return nil, fmt.Errorf("integer %s is out of range", s)
+		return nil, errors.New("integer " + s + " is out of range")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("integer %s: %v", s, err)
+		return nil, errors.New("integer " + s + ": " + err.Error())
 	}
 	return int(v), nil
 }

@@ -1,6 +1,9 @@
 package yaml
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // isFlowIndicator reports whether r is one of YAML's flow indicators.
 func isFlowIndicator(r rune) bool {
@@ -53,11 +56,11 @@ func checkPlainStart(l line, col int, flow bool) error {
 	case '%':
 		return errAt(l, col, "directives are not supported")
 	case '@', '`':
-		return errAt(l, col, "reserved indicator %q cannot start a scalar", c)
+		return errAt(l, col, "reserved indicator "+strconv.QuoteRune(c)+" cannot start a scalar")
 	case '\t':
 		return errAt(l, col, "tabs are only supported in quoted scalars, comments and at the end of a line")
 	case ',', '[', ']', '{', '}', '#', '"', '\'':
-		return errAt(l, col, "unexpected %q", c)
+		return errAt(l, col, "unexpected "+strconv.QuoteRune(c))
 	case '-', '?', ':':
 		if next == '\t' {
 			return errAt(l, col+1, "tabs are only supported in quoted scalars, comments and at the end of a line")
@@ -115,7 +118,7 @@ func scanPlain(l line, col int, flow bool) (*Node, int, error) {
 	text := string(t[col:end])
 	v, err := resolve(text)
 	if err != nil {
-		return nil, 0, errAt(l, col, "%v", err)
+		return nil, 0, errAt(l, col, err.Error())
 	}
 	return &Node{Kind: ScalarNode, Line: l.num, Column: col + 1, Value: v, Text: text}, i, nil
 }
@@ -198,21 +201,21 @@ func unescape(l line, i int) (rune, int, error) {
 	}
 	digits := map[rune]int{'x': 2, 'u': 4, 'U': 8}[c]
 	if digits == 0 {
-		return 0, 0, errAt(l, i, "unknown escape \\%c in double-quoted scalar", c)
+		return 0, 0, errAt(l, i, "unknown escape \\"+string(c)+" in double-quoted scalar")
 	}
 	if i+1+digits >= len(t) {
-		return 0, 0, errAt(l, i, "escape \\%c needs %d hex digits", c, digits)
+		return 0, 0, errAt(l, i, "escape \\"+string(c)+" needs "+strconv.Itoa(digits)+" hex digits")
 	}
 	var v rune
 	for _, d := range t[i+2 : i+2+digits] {
 		h := hexValue(d)
 		if h < 0 {
-			return 0, 0, errAt(l, i, "escape \\%c needs %d hex digits", c, digits)
+			return 0, 0, errAt(l, i, "escape \\"+string(c)+" needs "+strconv.Itoa(digits)+" hex digits")
 		}
 		v = v<<4 | rune(h)
 	}
 	if !validRune(v) {
-		return 0, 0, errAt(l, i, "escape \\%c%s is not a Unicode scalar value", c, string(t[i+2:i+2+digits]))
+		return 0, 0, errAt(l, i, "escape \\"+string(c)+string(t[i+2:i+2+digits])+" is not a Unicode scalar value")
 	}
 	return v, 1 + digits, nil
 }
