@@ -1,9 +1,9 @@
 package hooks
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -23,7 +23,23 @@ type SkipError struct {
 
 // Error implements error.
 func (e *SkipError) Error() string {
-	return fmt.Sprintf("hooks: %s: refused: %s", e.Skip.Name, e.Skip.Reason)
+	return "hooks: " + e.Skip.Name + ": refused: " + e.Skip.Reason
+}
+
+// wrapError adds context to an error and unwraps to it, as fmt.Errorf
+// with %w does; fmt would pull reflect into the binary.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+// wrap returns an error reading prefix followed by err's message, which
+// errors.Is and errors.As see through to err.
+func wrap(prefix string, err error) error {
+	return &wrapError{msg: prefix + err.Error(), err: err}
 }
 
 // Reasons given in Skip.Reason. Reasons about owners and directories
@@ -68,9 +84,9 @@ func statReason(st *unix.Stat_t) string {
 	case st.Mode&(unix.S_ISUID|unix.S_ISGID) != 0:
 		return reasonSetid
 	case !trustedOwner(st.Uid):
-		return fmt.Sprintf("%s (owner uid %d)", reasonOwner, st.Uid)
+		return reasonOwner + " (owner uid " + strconv.FormatUint(uint64(st.Uid), 10) + ")"
 	case st.Mode&(unix.S_IWGRP|unix.S_IWOTH) != 0:
-		return fmt.Sprintf("%s (mode %04o)", reasonWritable, st.Mode&07777)
+		return reasonWritable + " (mode " + octalMode(st.Mode) + ")"
 	}
 	return ""
 }
@@ -84,13 +100,13 @@ func dirsReason(dir string) string {
 	for {
 		var st unix.Stat_t
 		if err := unix.Lstat(dir, &st); err != nil {
-			return fmt.Sprintf("%s: directory %s: %v", reasonOpen, dir, err)
+			return reasonOpen + ": directory " + dir + ": " + err.Error()
 		}
 		if !trustedOwner(st.Uid) {
-			return fmt.Sprintf("%s: %s (owner uid %d)", reasonDirOwner, dir, st.Uid)
+			return reasonDirOwner + ": " + dir + " (owner uid " + strconv.FormatUint(uint64(st.Uid), 10) + ")"
 		}
 		if st.Mode&(unix.S_IWGRP|unix.S_IWOTH) != 0 && st.Mode&unix.S_ISVTX == 0 {
-			return fmt.Sprintf("%s: %s (mode %04o)", reasonDirWrite, dir, st.Mode&07777)
+			return reasonDirWrite + ": " + dir + " (mode " + octalMode(st.Mode) + ")"
 		}
 		if dir == "/" {
 			return ""
@@ -107,7 +123,7 @@ func dirsReason(dir string) string {
 func openChecked(path string) (*os.File, string, error) {
 	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Sprintf("%s: %v", reasonOpen, err), nil
+		return nil, reasonOpen + ": " + err.Error(), nil
 	}
 	real, reason, err := checkFD(fd, path)
 	if reason != "" || err != nil {
@@ -121,20 +137,26 @@ func openChecked(path string) (*os.File, string, error) {
 func checkFD(fd int, path string) (real, reason string, err error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return "", "", fmt.Errorf("hooks: fstat %s: %w", path, err)
+		return "", "", wrap("hooks: fstat "+path+": ", err)
 	}
 	if reason := statReason(&st); reason != "" {
 		return "", reason, nil
 	}
-	real, err = os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+	real, err = os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
 	if err != nil {
-		return "", "", fmt.Errorf("hooks: %s: resolving the opened file needs /proc: %w", path, err)
+		return "", "", wrap("hooks: "+path+": resolving the opened file needs /proc: ", err)
 	}
 	if !strings.HasPrefix(real, "/") || strings.HasSuffix(real, " (deleted)") {
-		return "", fmt.Sprintf("%s: removed while checking (%s)", reasonOpen, real), nil
+		return "", reasonOpen + ": removed while checking (" + real + ")", nil
 	}
 	if reason := dirsReason(filepath.Dir(real)); reason != "" {
 		return "", reason, nil
 	}
 	return real, "", nil
+}
+
+// octalMode writes the permission bits of mode as %04o does.
+func octalMode(mode uint32) string {
+	s := strconv.FormatUint(uint64(mode&07777), 8)
+	return strings.Repeat("0", 4-len(s)) + s
 }

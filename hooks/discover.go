@@ -2,10 +2,11 @@ package hooks
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"syscall"
 )
 
 // Script is a hook script that passed the checks at discovery. The checks
@@ -20,26 +21,47 @@ type Script struct {
 // entries it refused with the reason for each. A missing dir is not an
 // error: it has no scripts. Other errors reading dir are returned.
 func Discover(dir string) ([]*Script, []Skip, error) {
-	entries, err := os.ReadDir(dir)
+	names, err := readNames(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil
 	}
 	if err != nil {
-		// ReadDir returns the entries read before the error; a partial
-		// list would silently leave scripts out, so refuse the whole dir.
-		return nil, nil, fmt.Errorf("hooks: reading directory %s: %w", dir, err)
+		// Reading can fail part-way; a partial list would silently
+		// leave scripts out, so refuse the whole dir.
+		return nil, nil, wrap("hooks: reading directory "+dir+": ", err)
 	}
 	var scripts []*Script
 	var skips []Skip
-	for _, e := range entries { // os.ReadDir sorts by name, byte-wise
-		s, reason := check(dir, e.Name())
+	for _, name := range names {
+		s, reason := check(dir, name)
 		if reason != "" {
-			skips = append(skips, Skip{Name: e.Name(), Reason: reason})
+			skips = append(skips, Skip{Name: name, Reason: reason})
 			continue
 		}
 		scripts = append(scripts, s)
 	}
 	return scripts, skips, nil
+}
+
+// readNames lists dir as os.ReadDir does, with the same errors, but sorts
+// the names as a []string: sorting []fs.DirEntry, as os.ReadDir does,
+// adds an instantiation of the generic sort to the binary.
+func readNames(dir string) ([]string, error) {
+	f, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(-1)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	slices.Sort(names) // byte-wise, as os.ReadDir sorts
+	return names, nil
 }
 
 // check applies the name rules and the file checks to one entry.

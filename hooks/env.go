@@ -1,7 +1,8 @@
 package hooks
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -17,18 +18,31 @@ func checkEnv(env []string) error {
 	seen := make(map[string]bool, len(env))
 	for i, kv := range env {
 		key, _, ok := strings.Cut(kv, "=")
+		prefix := "hooks: env[" + strconv.Itoa(i) + "] "
 		switch {
 		case !ok || key == "":
-			return fmt.Errorf("hooks: env[%d] %.40q: want KEY=value", i, kv)
+			return errors.New(prefix + strconv.Quote(firstRunes(kv, 40)) + ": want KEY=value")
 		case strings.IndexByte(kv, 0) >= 0:
-			return fmt.Errorf("hooks: env[%d] %q: contains a NUL byte", i, key)
+			return errors.New(prefix + strconv.Quote(key) + ": contains a NUL byte")
 		case len(kv)+1 > maxArgStrlen:
-			return fmt.Errorf("hooks: env[%d] %q: %d bytes, the kernel takes at most %d (MAX_ARG_STRLEN)",
-				i, key, len(kv), maxArgStrlen-1)
+			return errors.New(prefix + strconv.Quote(key) + ": " + strconv.Itoa(len(kv)) +
+				" bytes, the kernel takes at most " + strconv.Itoa(maxArgStrlen-1) + " (MAX_ARG_STRLEN)")
 		case seen[key]:
-			return fmt.Errorf("hooks: env[%d] %q: set twice", i, key)
+			return errors.New(prefix + strconv.Quote(key) + ": set twice")
 		}
 		seen[key] = true
 	}
 	return nil
+}
+
+// firstRunes returns the first n runes of s, an invalid byte counting as
+// one, as the precision of %.40q counts them.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

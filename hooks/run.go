@@ -3,8 +3,8 @@ package hooks
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -133,10 +133,10 @@ func (r *Runner) Run(ctx context.Context, s *Script, env []string) Result {
 func (r *Runner) run(ctx context.Context, s *Script, env []string) Result {
 	fail := func(err error) Result { return Result{ExitCode: -1, Err: err} }
 	if err := ctx.Err(); err != nil {
-		return fail(fmt.Errorf("hooks: %s: not started: %w", s.Name, err))
+		return fail(wrap("hooks: "+s.Name+": not started: ", err))
 	}
 	if err := checkEnv(env); err != nil {
-		return fail(fmt.Errorf("hooks: %s: %w", s.Name, err))
+		return fail(wrap("hooks: "+s.Name+": ", err))
 	}
 	if reason := nameReason(s.Name); reason != "" {
 		return fail(&SkipError{Skip{Name: s.Name, Reason: reason}})
@@ -167,12 +167,12 @@ func (r *Runner) run(ctx context.Context, s *Script, env []string) Result {
 	r.drain(&readers, outR, errR)
 	ps, err := p.Wait() // reaps the zombie await left
 	if err != nil {
-		res.Err = errors.Join(res.Err, fmt.Errorf("hooks: %s: wait: %w", s.Name, err))
+		res.Err = errors.Join(res.Err, wrap("hooks: "+s.Name+": wait: ", err))
 	}
 	res.ExitCode, res.Signal = exitStatus(ps)
 	res.Dropped = budget.droppedLines()
 	if res.Err != nil {
-		res.Err = fmt.Errorf("hooks: %s: %w", s.Name, res.Err)
+		res.Err = wrap("hooks: "+s.Name+": ", res.Err)
 	}
 	return res
 }
@@ -190,18 +190,18 @@ func (r *Runner) run(ctx context.Context, s *Script, env []string) Result {
 func (r *Runner) start(s *Script, script *os.File, env []string) (*os.Process, *os.File, *os.File, error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("hooks: %s: %w", s.Name, err)
+		return nil, nil, nil, wrap("hooks: "+s.Name+": ", err)
 	}
 	defer devnull.Close()
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("hooks: %s: %w", s.Name, err)
+		return nil, nil, nil, wrap("hooks: "+s.Name+": ", err)
 	}
 	defer outW.Close()
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
-		return nil, nil, nil, fmt.Errorf("hooks: %s: %w", s.Name, err)
+		return nil, nil, nil, wrap("hooks: "+s.Name+": ", err)
 	}
 	defer errW.Close()
 	if env == nil {
@@ -218,11 +218,12 @@ func (r *Runner) start(s *Script, script *os.File, env []string) (*os.Process, *
 		errR.Close()
 		switch {
 		case errors.Is(err, unix.ENOENT):
-			err = fmt.Errorf("%w (is the #! interpreter missing?)", err)
+			err = &wrapError{err.Error() + " (is the #! interpreter missing?)", err}
 		case errors.Is(err, unix.EPERM) && len(r.Ambient) > 0:
-			err = fmt.Errorf("%w (raising ambient capabilities %v needs them in our permitted set)", err, r.Ambient)
+			err = &wrapError{err.Error() + " (raising ambient capabilities " + formatCaps(r.Ambient) +
+				" needs them in our permitted set)", err}
 		}
-		return nil, nil, nil, fmt.Errorf("hooks: %s: start: %w", s.Name, err)
+		return nil, nil, nil, wrap("hooks: "+s.Name+": start: ", err)
 	}
 	return p, outR, errR, nil
 }
@@ -283,6 +284,18 @@ func (r *Runner) maxLine() int {
 		return DefaultMaxLine
 	}
 	return r.MaxLine
+}
+
+// formatCaps writes caps as %v writes a slice: "[12 21]".
+func formatCaps(caps []uintptr) string {
+	b := []byte{'['}
+	for i, c := range caps {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendUint(b, uint64(c), 10)
+	}
+	return string(append(b, ']'))
 }
 
 // or returns v, or def when v is zero.
