@@ -1,8 +1,9 @@
 package dbus
 
 import (
-	"fmt"
+	"errors"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -36,23 +37,26 @@ func ParseAddress(s string) ([]Address, error) {
 		if entry == "" {
 			continue
 		}
+		bad := func(msg string) error {
+			return errors.New("dbus: address " + strconv.Quote(entry) + ": " + msg)
+		}
 		transport, rest, ok := strings.Cut(entry, ":")
 		if !ok || transport == "" {
-			return nil, fmt.Errorf("dbus: address %q: want transport:key=value", entry)
+			return nil, bad("want transport:key=value")
 		}
 		a := Address{Transport: transport, Params: map[string]string{}}
 		if rest != "" {
 			for _, kv := range strings.Split(rest, ",") {
 				k, v, ok := strings.Cut(kv, "=")
 				if !ok || k == "" {
-					return nil, fmt.Errorf("dbus: address %q: parameter %q: want key=value", entry, kv)
+					return nil, bad("parameter " + strconv.Quote(kv) + ": want key=value")
 				}
 				if _, dup := a.Params[k]; dup {
-					return nil, fmt.Errorf("dbus: address %q: key %q given twice", entry, k)
+					return nil, bad("key " + strconv.Quote(k) + " given twice")
 				}
 				u, err := unescapeValue(v)
 				if err != nil {
-					return nil, fmt.Errorf("dbus: address %q: key %q: %v", entry, k, err)
+					return nil, bad("key " + strconv.Quote(k) + ": " + err.Error())
 				}
 				a.Params[k] = u
 			}
@@ -60,7 +64,7 @@ func ParseAddress(s string) ([]Address, error) {
 		out = append(out, a)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("dbus: address %q: no entries", s)
+		return nil, errors.New("dbus: address " + strconv.Quote(s) + ": no entries")
 	}
 	return out, nil
 }
@@ -90,15 +94,15 @@ func unescapeValue(v string) (string, error) {
 			continue
 		}
 		if c != '%' {
-			return "", fmt.Errorf("byte %d (%q) must be %%-escaped", i, c)
+			return "", errors.New("byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(c)) + ") must be %-escaped")
 		}
 		if i+2 >= len(v) {
-			return "", fmt.Errorf("byte %d: truncated %%-escape", i)
+			return "", errors.New("byte " + strconv.Itoa(i) + ": truncated %-escape")
 		}
 		hi, ok1 := unhex(v[i+1])
 		lo, ok2 := unhex(v[i+2])
 		if !ok1 || !ok2 {
-			return "", fmt.Errorf("byte %d: bad %%-escape %q", i, v[i:i+3])
+			return "", errors.New("byte " + strconv.Itoa(i) + ": bad %-escape " + strconv.Quote(v[i:i+3]))
 		}
 		b.WriteByte(hi<<4 | lo)
 		i += 2

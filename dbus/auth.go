@@ -3,8 +3,7 @@ package dbus
 import (
 	"bufio"
 	"bytes"
-	"encoding/hex"
-	"fmt"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -34,17 +33,17 @@ const (
 // for the message reader.
 func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 	attempts := []string{
-		"AUTH EXTERNAL " + hex.EncodeToString([]byte(strconv.Itoa(uid))),
+		"AUTH EXTERNAL " + hexString(strconv.Itoa(uid)),
 		"AUTH EXTERNAL",
 	}
 	states := []authState{waitingForOK, waitingForData}
 	if _, err := io.WriteString(w, "\x00"+attempts[0]+"\r\n"); err != nil {
-		return "", fmt.Errorf("dbus: auth: %w", err)
+		return "", wrap("dbus: auth", err)
 	}
 	state, next := states[0], 1
 	send := func(line string) error {
 		if _, err := io.WriteString(w, line+"\r\n"); err != nil {
-			return fmt.Errorf("dbus: auth: %w", err)
+			return wrap("dbus: auth", err)
 		}
 		return nil
 	}
@@ -54,7 +53,7 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 			return "", err
 		}
 		if state == waitingForReject && cmd != "REJECTED" {
-			return "", fmt.Errorf("dbus: auth: got %s after CANCEL, want REJECTED", cmd)
+			return "", errors.New("dbus: auth: got " + cmd + " after CANCEL, want REJECTED")
 		}
 		switch cmd {
 		case "OK":
@@ -64,7 +63,7 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 			return arg, send("BEGIN")
 		case "REJECTED":
 			if next >= len(attempts) || !hasMech(arg, "EXTERNAL") {
-				return "", fmt.Errorf("dbus: auth: server rejected EXTERNAL (it offers %q)", arg)
+				return "", errors.New("dbus: auth: server rejected EXTERNAL (it offers " + strconv.Quote(arg) + ")")
 			}
 			state = states[next]
 			err = send(attempts[next])
@@ -85,7 +84,7 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 			return "", err
 		}
 	}
-	return "", fmt.Errorf("dbus: auth: no OK after %d lines", maxAuthLines)
+	return "", errors.New("dbus: auth: no OK after " + strconv.Itoa(maxAuthLines) + " lines")
 }
 
 // readAuthLine reads one "\r\n"-terminated ASCII line of at most the reader's
@@ -93,28 +92,29 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 func readAuthLine(r *bufio.Reader) (cmd, arg string, err error) {
 	line, err := r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		return "", "", fmt.Errorf("dbus: auth: line longer than %d bytes", r.Size())
+		return "", "", errors.New("dbus: auth: line longer than " + strconv.Itoa(r.Size()) + " bytes")
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("dbus: auth: reading the server's reply: %w", err)
+		return "", "", wrap("dbus: auth: reading the server's reply", err)
 	}
 	body, ok := bytes.CutSuffix(line, []byte("\r\n"))
 	if !ok {
-		return "", "", fmt.Errorf("dbus: auth: line %q does not end in \\r\\n", line)
+		return "", "", errors.New("dbus: auth: line " + strconv.Quote(string(line)) + ` does not end in \r\n`)
 	}
 	for _, c := range body {
 		if c < 0x20 || c > 0x7e {
-			return "", "", fmt.Errorf("dbus: auth: line %q: byte %#x is not printable ASCII", body, c)
+			return "", "", errors.New("dbus: auth: line " + strconv.Quote(string(body)) + ": byte 0x" +
+				strconv.FormatUint(uint64(c), 16) + " is not printable ASCII")
 		}
 	}
 	cmd, arg, _ = strings.Cut(string(body), " ")
 	for i := 0; i < len(cmd); i++ {
 		if c := cmd[i]; (c < 'A' || c > 'Z') && c != '_' {
-			return "", "", fmt.Errorf("dbus: auth: line %q: command is not [A-Z_]+", body)
+			return "", "", errors.New("dbus: auth: line " + strconv.Quote(string(body)) + ": command is not [A-Z_]+")
 		}
 	}
 	if cmd == "" {
-		return "", "", fmt.Errorf("dbus: auth: empty line from server")
+		return "", "", errors.New("dbus: auth: empty line from server")
 	}
 	return cmd, arg, nil
 }
@@ -131,8 +131,22 @@ func hasMech(list, mech string) bool {
 // checkGUID accepts a non-empty even-length hex string (the specification's
 // GUID is 32 hex digits; old servers and test scripts send other lengths).
 func checkGUID(g string) error {
-	if _, err := hex.DecodeString(g); err != nil || g == "" {
-		return fmt.Errorf("dbus: auth: OK %q: server GUID is not hex", g)
+	ok := g != "" && len(g)%2 == 0
+	for i := 0; ok && i < len(g); i++ {
+		_, ok = unhex(g[i])
+	}
+	if !ok {
+		return errors.New("dbus: auth: OK " + strconv.Quote(g) + ": server GUID is not hex")
 	}
 	return nil
+}
+
+// hexString is hex.EncodeToString of s: two lower-case digits a byte.
+func hexString(s string) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, 0, 2*len(s))
+	for i := 0; i < len(s); i++ {
+		b = append(b, digits[s[i]>>4], digits[s[i]&15])
+	}
+	return string(b)
 }

@@ -2,7 +2,7 @@ package dbus
 
 import (
 	"context"
-	"fmt"
+	"errors"
 )
 
 // The bus itself (message-bus-messages).
@@ -54,7 +54,7 @@ func (c *Conn) GetNameOwner(ctx context.Context, name string) (string, error) {
 	}
 	owner, ok := oneString(body)
 	if !ok {
-		return "", fmt.Errorf("dbus: GetNameOwner returned %#v, want one string", body)
+		return "", errors.New("dbus: GetNameOwner returned " + goSyntax(body) + ", want one string")
 	}
 	return owner, nil
 }
@@ -98,7 +98,7 @@ func (c *Conn) RequestName(ctx context.Context, name string, flags uint32) (uint
 			return code, nil
 		}
 	}
-	return 0, fmt.Errorf("dbus: RequestName returned %#v, want one uint32", body)
+	return 0, errors.New("dbus: RequestName returned " + goSyntax(body) + ", want one uint32")
 }
 
 // ReleaseName gives a well-known name back.

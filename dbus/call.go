@@ -2,7 +2,8 @@ package dbus
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"strconv"
 )
 
 // withDefaultTimeout gives ctx a DefaultTimeout deadline when it has none,
@@ -32,7 +33,8 @@ func (c *Conn) Call(ctx context.Context, dest string, path ObjectPath, iface, me
 // NO_REPLY_EXPECTED gets no reply: send it with Send.
 func (c *Conn) CallMessage(ctx context.Context, m *Message) (*Message, error) {
 	if m.Type != TypeMethodCall || m.Flags&FlagNoReplyExpected != 0 {
-		return nil, fmt.Errorf("dbus: CallMessage wants a method call expecting a reply, got %s with flags %#x", m.Type, m.Flags)
+		return nil, errors.New("dbus: CallMessage wants a method call expecting a reply, got " + m.Type.String() +
+			" with flags 0x" + strconv.FormatUint(uint64(m.Flags), 16))
 	}
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
@@ -48,7 +50,7 @@ func (c *Conn) CallMessage(ctx context.Context, m *Message) (*Message, error) {
 	}
 	if err := c.send(ctx, m); err != nil {
 		forget()
-		return nil, fmt.Errorf("dbus: call %s.%s: %w", m.Interface, m.Member, err)
+		return nil, wrap("dbus: call "+m.Interface+"."+m.Member, err)
 	}
 	select {
 	case reply := <-ch:
@@ -62,10 +64,10 @@ func (c *Conn) CallMessage(ctx context.Context, m *Message) (*Message, error) {
 		return reply, nil
 	case <-ctx.Done():
 		forget()
-		return nil, fmt.Errorf("dbus: call %s.%s on %s: %w", m.Interface, m.Member, m.Destination, ctx.Err())
+		return nil, wrap("dbus: call "+m.Interface+"."+m.Member+" on "+m.Destination, ctx.Err())
 	case <-c.done:
 		forget()
-		return nil, fmt.Errorf("dbus: call %s.%s on %s: %w", m.Interface, m.Member, m.Destination, c.err)
+		return nil, wrap("dbus: call "+m.Interface+"."+m.Member+" on "+m.Destination, c.err)
 	}
 }
 

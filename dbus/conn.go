@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -138,7 +138,7 @@ func (c *Conn) readLoop() {
 			select {
 			case <-c.done: // closed on purpose: keep that reason
 			default:
-				c.fail(fmt.Errorf("dbus: connection lost: %w", err))
+				c.fail(wrap("dbus: connection lost", err))
 			}
 			return
 		}
@@ -211,7 +211,7 @@ func (c *Conn) answer(call *Message) {
 		reply.Type = TypeError
 		reply.ErrorName = ErrorUnknownMethod
 		reply.Signature = "s"
-		reply.Body = []any{fmt.Sprintf("no method %s.%s on %s", call.Interface, call.Member, call.Path)}
+		reply.Body = []any{"no method " + call.Interface + "." + call.Member + " on " + string(call.Path)}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
 	defer cancel()
@@ -253,7 +253,7 @@ func (c *Conn) write(ctx context.Context, b []byte) error {
 	select {
 	case c.wlock <- struct{}{}:
 	case <-ctx.Done():
-		return fmt.Errorf("dbus: waiting to send: %w", ctx.Err())
+		return wrap("dbus: waiting to send", ctx.Err())
 	case <-c.done:
 		return c.err
 	}
@@ -268,11 +268,11 @@ func (c *Conn) write(ctx context.Context, b []byte) error {
 	n, err := c.f.Write(b)
 	if err != nil {
 		if n > 0 {
-			c.fail(fmt.Errorf("dbus: message cut short after %d of %d bytes: %w", n, len(b), err))
+			c.fail(wrap("dbus: message cut short after "+strconv.Itoa(n)+" of "+strconv.Itoa(len(b))+" bytes", err))
 		} else if !errors.Is(err, os.ErrDeadlineExceeded) {
-			c.fail(fmt.Errorf("dbus: connection lost: %w", err))
+			c.fail(wrap("dbus: connection lost", err))
 		}
-		return fmt.Errorf("dbus: send: %w", err)
+		return wrap("dbus: send", err)
 	}
 	return nil
 }

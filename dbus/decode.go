@@ -1,6 +1,9 @@
 package dbus
 
-import "math"
+import (
+	"math"
+	"strconv"
+)
 
 // value decodes the complete type sig[i:] (sig already validated) and
 // returns the value and the index after the type.
@@ -22,7 +25,8 @@ func (d *decoder) value(sig string, i int, dp depth) (any, int) {
 	case 'h':
 		fd := d.u32()
 		if d.err == nil && fd >= d.fds {
-			d.fail("unix fd index %d, but the message carries %d fds", fd, d.fds)
+			d.fail("unix fd index " + strconv.FormatUint(uint64(fd), 10) + ", but the message carries " +
+				strconv.FormatUint(uint64(d.fds), 10) + " fds")
 		}
 		return UnixFD(fd), i + 1
 	case 'x':
@@ -37,7 +41,7 @@ func (d *decoder) value(sig string, i int, dp depth) (any, int) {
 		p := d.str("object path")
 		if d.err == nil {
 			if err := checkObjectPath(p); err != nil {
-				d.fail("%v", err)
+				d.fail(err.Error())
 			}
 		}
 		return ObjectPath(p), i + 1
@@ -51,7 +55,7 @@ func (d *decoder) value(sig string, i int, dp depth) (any, int) {
 		return d.structure(sig, i, dp)
 	}
 	// Unreachable for a validated signature; kept so hostile input can't panic.
-	d.fail("unexpected type code %q", c)
+	d.fail("unexpected type code " + strconv.QuoteRune(rune(c)))
 	return nil, len(sig)
 }
 
@@ -61,12 +65,12 @@ func (d *decoder) variant(dp depth) Variant {
 		return Variant{}
 	}
 	if err := checkSingle(s); err != nil {
-		d.fail("variant: %v", err)
+		d.fail("variant: " + err.Error())
 		return Variant{}
 	}
 	dp, err := dp.enterVariant()
 	if err != nil {
-		d.fail("variant: %v", err)
+		d.fail("variant: " + err.Error())
 		return Variant{}
 	}
 	v, _ := d.value(s, 0, dp)
@@ -76,7 +80,7 @@ func (d *decoder) variant(dp depth) Variant {
 func (d *decoder) structure(sig string, i int, dp depth) (any, int) {
 	dp, err := dp.enterStruct()
 	if err != nil {
-		d.fail("%v", err)
+		d.fail(err.Error())
 		return nil, len(sig)
 	}
 	d.align(8)
@@ -97,7 +101,7 @@ func (d *decoder) array(sig string, i int, dp depth) (any, int) {
 	end := typeEnd(sig, i)
 	dp, err := dp.enterArray()
 	if err != nil {
-		d.fail("%v", err)
+		d.fail(err.Error())
 		return nil, end
 	}
 	n := d.u32()
@@ -107,11 +111,11 @@ func (d *decoder) array(sig string, i int, dp depth) (any, int) {
 		return nil, end
 	}
 	if n > maxArrayLen {
-		d.fail("array length %d exceeds %d", n, maxArrayLen)
+		d.fail("array length " + strconv.FormatUint(uint64(n), 10) + " exceeds " + strconv.Itoa(maxArrayLen))
 		return nil, end
 	}
 	if int(n) > d.remaining() {
-		d.fail("array length %d exceeds the %d bytes left", n, d.remaining())
+		d.fail("array length " + strconv.FormatUint(uint64(n), 10) + " exceeds the " + strconv.Itoa(d.remaining()) + " bytes left")
 		return nil, end
 	}
 	stop := d.pos + int(n)
@@ -144,7 +148,7 @@ func (d *decoder) array(sig string, i int, dp depth) (any, int) {
 
 func (d *decoder) checkArrayEnd(stop int) {
 	if d.err == nil && d.pos != stop {
-		d.fail("array element runs %d bytes past the array's end", d.pos-stop)
+		d.fail("array element runs " + strconv.Itoa(d.pos-stop) + " bytes past the array's end")
 	}
 }
 
@@ -152,7 +156,7 @@ func (d *decoder) checkArrayEnd(stop int) {
 func (d *decoder) dictEntry(sig string, i int, dp depth) DictEntry {
 	dp, err := dp.enterStruct()
 	if err != nil {
-		d.fail("%v", err)
+		d.fail(err.Error())
 		return DictEntry{}
 	}
 	d.align(8)

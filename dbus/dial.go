@@ -3,8 +3,8 @@ package dbus
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +45,7 @@ func DialContext(ctx context.Context, address string) (*Conn, error) {
 
 func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	if a.Transport != "unix" {
-		return nil, fmt.Errorf("dbus: transport %q not supported", a.Transport)
+		return nil, errors.New("dbus: transport " + strconv.Quote(a.Transport) + " not supported")
 	}
 	var name string
 	switch path, abstract := a.Params["path"], a.Params["abstract"]; {
@@ -57,7 +57,7 @@ func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	case abstract != "" && path == "":
 		name = "@" + abstract
 	default:
-		return nil, fmt.Errorf("dbus: unix address needs exactly one of path= or abstract=")
+		return nil, errors.New("dbus: unix address needs exactly one of path= or abstract=")
 	}
 	f, err := connectUnix(ctx, name)
 	if err != nil {
@@ -68,17 +68,17 @@ func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	f.SetDeadline(dl)
 	c.guid, err = authenticate(c.r, f, os.Getuid())
 	if err == nil && a.Params["guid"] != "" && a.Params["guid"] != c.guid {
-		err = fmt.Errorf("dbus: server GUID %s, address wants %s", c.guid, a.Params["guid"])
+		err = errors.New("dbus: server GUID " + c.guid + ", address wants " + a.Params["guid"])
 	}
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("dbus: %s: %w", name, err)
+		return nil, wrap("dbus: "+name, err)
 	}
 	f.SetDeadline(time.Time{})
 	go c.readLoop()
 	if err := c.hello(ctx); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("dbus: %s: %w", name, err)
+		return nil, wrap("dbus: "+name, err)
 	}
 	return c, nil
 }
@@ -88,7 +88,7 @@ func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 func connectUnix(ctx context.Context, name string) (*os.File, error) {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
-		return nil, fmt.Errorf("dbus: socket: %w", err)
+		return nil, wrap("dbus: socket", err)
 	}
 	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
 		err = unix.Connect(fd, &unix.SockaddrUnix{Name: name})
@@ -99,13 +99,13 @@ func connectUnix(ctx context.Context, name string) (*os.File, error) {
 		select {
 		case <-ctx.Done():
 			unix.Close(fd)
-			return nil, fmt.Errorf("dbus: connect %s: %w", name, ctx.Err())
+			return nil, wrap("dbus: connect "+name, ctx.Err())
 		case <-time.After(delay):
 		}
 	}
 	if err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("dbus: connect %s: %w", name, err)
+		return nil, wrap("dbus: connect "+name, err)
 	}
 	return os.NewFile(uintptr(fd), "dbus:"+name), nil
 }
@@ -119,7 +119,7 @@ func (c *Conn) hello(ctx context.Context) error {
 	}
 	name, ok := oneString(body)
 	if !ok || checkBusName(name) != nil || !strings.HasPrefix(name, ":") {
-		return fmt.Errorf("dbus: Hello returned %#v, want a unique name", body)
+		return errors.New("dbus: Hello returned " + goSyntax(body) + ", want a unique name")
 	}
 	c.unique = name
 	return nil

@@ -1,8 +1,9 @@
 package dbus
 
 import (
-	"fmt"
+	"errors"
 	"slices"
+	"strconv"
 )
 
 // value encodes v as the complete type sig[i:] (sig already validated) and
@@ -80,10 +81,10 @@ func (e *encoder) value(sig string, i int, v any, dp depth) int {
 	case '(':
 		return e.structure(sig, i, v, dp)
 	default:
-		e.fail("unexpected type code %q", c)
+		e.fail("unexpected type code " + strconv.QuoteRune(rune(c)))
 	}
 	if !ok {
-		e.fail("type %q wants %s, got %T", c, goTypeOf(c), v)
+		e.fail("type " + strconv.QuoteRune(rune(c)) + " wants " + goTypeOf(c) + ", got " + typeName(v))
 	}
 	return i + 1
 }
@@ -109,11 +110,11 @@ func (e *encoder) objectPath(v any) {
 	case string:
 		p = x
 	default:
-		e.fail("type 'o' wants dbus.ObjectPath, got %T", v)
+		e.fail("type 'o' wants dbus.ObjectPath, got " + typeName(v))
 		return
 	}
 	if err := checkObjectPath(p); err != nil {
-		e.fail("%v", err)
+		e.fail(err.Error())
 		return
 	}
 	e.str(p, "object path")
@@ -126,23 +127,23 @@ func (e *encoder) signature(v any) {
 	case string:
 		e.sig(x)
 	default:
-		e.fail("type 'g' wants dbus.Signature, got %T", v)
+		e.fail("type 'g' wants dbus.Signature, got " + typeName(v))
 	}
 }
 
 func (e *encoder) variant(v any, dp depth) {
 	x, ok := v.(Variant)
 	if !ok {
-		e.fail("type 'v' wants dbus.Variant, got %T", v)
+		e.fail("type 'v' wants dbus.Variant, got " + typeName(v))
 		return
 	}
 	if err := checkSingle(string(x.Sig)); err != nil {
-		e.fail("variant: %v", err)
+		e.fail("variant: " + err.Error())
 		return
 	}
 	dp, err := dp.enterVariant()
 	if err != nil {
-		e.fail("variant: %v", err)
+		e.fail("variant: " + err.Error())
 		return
 	}
 	e.sig(string(x.Sig))
@@ -158,25 +159,25 @@ func (e *encoder) structure(sig string, i int, v any, dp depth) int {
 	case []any:
 		fields = x
 	default:
-		e.fail("type %s wants dbus.Struct, got %T", sig[i:end], v)
+		e.fail("type " + sig[i:end] + " wants dbus.Struct, got " + typeName(v))
 		return end
 	}
 	dp, err := dp.enterStruct()
 	if err != nil {
-		e.fail("%v", err)
+		e.fail(err.Error())
 		return end
 	}
 	e.align(8)
 	j, n := i+1, 0
 	for ; sig[j] != ')'; n++ {
 		if n >= len(fields) {
-			e.fail("struct %s: got %d fields", sig[i:end], len(fields))
+			e.fail("struct " + sig[i:end] + ": got " + strconv.Itoa(len(fields)) + " fields")
 			return end
 		}
 		j = e.value(sig, j, fields[n], dp)
 	}
 	if n != len(fields) {
-		e.fail("struct %s: got %d fields", sig[i:end], len(fields))
+		e.fail("struct " + sig[i:end] + ": got " + strconv.Itoa(len(fields)) + " fields")
 	}
 	return end
 }
@@ -188,7 +189,7 @@ func (e *encoder) array(sig string, i int, v any, dp depth) int {
 	end := typeEnd(sig, i)
 	dp, err := dp.enterArray()
 	if err != nil {
-		e.fail("%v", err)
+		e.fail(err.Error())
 		return end
 	}
 	e.u32(0)
@@ -196,11 +197,11 @@ func (e *encoder) array(sig string, i int, v any, dp depth) int {
 	e.align(alignOf(sig[i+1]))
 	start := len(e.buf)
 	if !e.elements(sig, i+1, v, dp) {
-		e.fail("type %s: cannot encode %T", sig[i:end], v)
+		e.fail("type " + sig[i:end] + ": cannot encode " + typeName(v))
 	}
 	n := len(e.buf) - start
 	if n > maxArrayLen {
-		e.fail("array %s of %d bytes exceeds %d", sig[i:end], n, maxArrayLen)
+		e.fail("array " + sig[i:end] + " of " + strconv.Itoa(n) + " bytes exceeds " + strconv.Itoa(maxArrayLen))
 	}
 	if e.err == nil {
 		e.order.PutUint32(e.buf[lenAt:], uint32(n))
@@ -270,7 +271,7 @@ func (e *encoder) element(sig string, j int, item any, dp depth) {
 	}
 	de, ok := item.(DictEntry)
 	if !ok {
-		e.fail("dict entry %s wants dbus.DictEntry, got %T", sig[j:typeEnd(sig, j)], item)
+		e.fail("dict entry " + sig[j:typeEnd(sig, j)] + " wants dbus.DictEntry, got " + typeName(item))
 		return
 	}
 	e.dictEntry(sig, j, de, dp)
@@ -281,7 +282,7 @@ func (e *encoder) element(sig string, j int, item any, dp depth) {
 func (e *encoder) dictEntry(sig string, j int, de DictEntry, dp depth) {
 	dp, err := dp.enterStruct()
 	if err != nil {
-		e.fail("%v", err)
+		e.fail(err.Error())
 		return
 	}
 	e.align(8)
@@ -292,10 +293,11 @@ func (e *encoder) dictEntry(sig string, j int, de DictEntry, dp depth) {
 // encodeBody marshals args by sig into a buffer that starts 8-aligned.
 func encodeBody(e *encoder, sig string, args []any) error {
 	if err := checkSignature(sig); err != nil {
-		return fmt.Errorf("dbus: encode: %v", err)
+		return errors.New("dbus: encode: " + err.Error())
 	}
 	if n := countTypes(sig); n != len(args) {
-		return fmt.Errorf("dbus: encode: signature %q has %d types, got %d arguments", sig, n, len(args))
+		return errors.New("dbus: encode: signature " + strconv.Quote(sig) + " has " + strconv.Itoa(n) +
+			" types, got " + strconv.Itoa(len(args)) + " arguments")
 	}
 	for i, k := 0, 0; i < len(sig); k++ {
 		i = e.value(sig, i, args[k], depth{})

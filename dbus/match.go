@@ -1,7 +1,7 @@
 package dbus
 
 import (
-	"fmt"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,17 +56,17 @@ func quoteMatchValue(v string) string {
 // checkedString rejects what the bus would reject, with a clearer message.
 func (r MatchRule) checkedString() (string, error) {
 	if r.Path != "" && r.PathNamespace != "" {
-		return "", fmt.Errorf("dbus: match rule: path and path_namespace together")
+		return "", errors.New("dbus: match rule: path and path_namespace together")
 	}
 	for k := range r.Args {
 		if k < 0 || k > 63 {
-			return "", fmt.Errorf("dbus: match rule: arg%d: index not in 0..63", k)
+			return "", errors.New("dbus: match rule: arg" + strconv.Itoa(k) + ": index not in 0..63")
 		}
 	}
 	switch r.Type {
 	case "", "signal", "method_call", "method_return", "error":
 	default:
-		return "", fmt.Errorf("dbus: match rule: type %q unknown", r.Type)
+		return "", errors.New("dbus: match rule: type " + strconv.Quote(r.Type) + " unknown")
 	}
 	return r.String(), nil
 }

@@ -2,7 +2,8 @@ package dbus
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
+	"strconv"
 )
 
 // Message is one D-Bus message (message-protocol-messages). Body holds the
@@ -57,7 +58,7 @@ const headerLen = 16
 // in int (a stream reader uses it to know how much more to read).
 func MessageLength(hdr []byte) (int, error) {
 	if len(hdr) < headerLen {
-		return 0, fmt.Errorf("dbus: message header: want %d bytes, have %d", headerLen, len(hdr))
+		return 0, errors.New("dbus: message header: want " + strconv.Itoa(headerLen) + " bytes, have " + strconv.Itoa(len(hdr)))
 	}
 	var order binary.ByteOrder
 	switch hdr[0] {
@@ -66,19 +67,21 @@ func MessageLength(hdr []byte) (int, error) {
 	case 'B':
 		order = binary.BigEndian
 	default:
-		return 0, fmt.Errorf("dbus: message header: endianness byte %#x, want 'l' or 'B'", hdr[0])
+		return 0, errors.New("dbus: message header: endianness byte 0x" + strconv.FormatUint(uint64(hdr[0]), 16) +
+			", want 'l' or 'B'")
 	}
 	if hdr[3] != 1 {
-		return 0, fmt.Errorf("dbus: message header: protocol version %d, want 1", hdr[3])
+		return 0, errors.New("dbus: message header: protocol version " + strconv.Itoa(int(hdr[3])) + ", want 1")
 	}
 	body := uint64(order.Uint32(hdr[4:]))
 	fields := uint64(order.Uint32(hdr[12:]))
 	if fields > maxArrayLen {
-		return 0, fmt.Errorf("dbus: message header: field array of %d bytes exceeds %d", fields, maxArrayLen)
+		return 0, errors.New("dbus: message header: field array of " + strconv.FormatUint(fields, 10) +
+			" bytes exceeds " + strconv.Itoa(maxArrayLen))
 	}
 	total := (headerLen+fields+7)&^7 + body
 	if total > maxMessageLen {
-		return 0, fmt.Errorf("dbus: message of %d bytes exceeds %d", total, maxMessageLen)
+		return 0, errors.New("dbus: message of " + strconv.FormatUint(total, 10) + " bytes exceeds " + strconv.Itoa(maxMessageLen))
 	}
 	return int(total), nil
 }
@@ -92,10 +95,10 @@ func DecodeMessage(b []byte) (*Message, error) {
 		return nil, err
 	}
 	if total != len(b) {
-		return nil, fmt.Errorf("dbus: message header says %d bytes, have %d", total, len(b))
+		return nil, errors.New("dbus: message header says " + strconv.Itoa(total) + " bytes, have " + strconv.Itoa(len(b)))
 	}
 	if b[1] == 0 {
-		return nil, fmt.Errorf("dbus: message type 0 is invalid")
+		return nil, errors.New("dbus: message type 0 is invalid")
 	}
 	m := &Message{Type: MessageType(b[1]), Flags: b[2]}
 	d := &decoder{buf: b, order: binary.LittleEndian}
@@ -107,7 +110,7 @@ func DecodeMessage(b []byte) (*Message, error) {
 	bodyLen := int(d.u32())
 	m.Serial = d.u32()
 	if m.Serial == 0 {
-		return nil, fmt.Errorf("dbus: message serial is 0")
+		return nil, errors.New("dbus: message serial is 0")
 	}
 	hasSig := d.fields(m)
 	d.align(8)
@@ -118,7 +121,7 @@ func DecodeMessage(b []byte) (*Message, error) {
 		return nil, err
 	}
 	if !hasSig && bodyLen != 0 {
-		return nil, fmt.Errorf("dbus: message has a %d-byte body but no SIGNATURE field", bodyLen)
+		return nil, errors.New("dbus: message has a " + strconv.Itoa(bodyLen) + "-byte body but no SIGNATURE field")
 	}
 	sig := string(m.Signature)
 	if sig != "" {
@@ -133,7 +136,8 @@ func DecodeMessage(b []byte) (*Message, error) {
 		return nil, d.err
 	}
 	if d.pos != len(b) {
-		return nil, fmt.Errorf("dbus: offset %d: %d bytes after the body of signature %q", d.pos, len(b)-d.pos, sig)
+		return nil, errors.New("dbus: offset " + strconv.Itoa(d.pos) + ": " + strconv.Itoa(len(b)-d.pos) +
+			" bytes after the body of signature " + strconv.Quote(sig))
 	}
 	return m, nil
 }
@@ -148,7 +152,8 @@ func (d *decoder) fields(m *Message) bool {
 	}
 	d.align(8)
 	if uint64(n) > uint64(d.remaining()) {
-		d.fail("header field array of %d bytes exceeds the %d bytes left", n, d.remaining())
+		d.fail("header field array of " + strconv.FormatUint(uint64(n), 10) + " bytes exceeds the " +
+			strconv.Itoa(d.remaining()) + " bytes left")
 		return false
 	}
 	stop := d.pos + int(n)
@@ -163,7 +168,7 @@ func (d *decoder) fields(m *Message) bool {
 		case code == 0:
 			d.fail("header field code 0 is invalid")
 		case seen[code]:
-			d.fail("header field %d appears twice", code)
+			d.fail("header field " + strconv.Itoa(int(code)) + " appears twice")
 		case int(code) >= len(fieldSig):
 			d.variant(dp) // unknown field: validate, then skip
 		default:
@@ -180,7 +185,8 @@ func (d *decoder) fields(m *Message) bool {
 func (d *decoder) knownField(m *Message, code byte) {
 	sig := d.sig()
 	if d.err == nil && sig != fieldSig[code] {
-		d.fail("header field %d: want signature %q, got %q", code, fieldSig[code], sig)
+		d.fail("header field " + strconv.Itoa(int(code)) + ": want signature " + strconv.Quote(fieldSig[code]) +
+			", got " + strconv.Quote(sig))
 	}
 	if d.err != nil {
 		return
@@ -190,7 +196,7 @@ func (d *decoder) knownField(m *Message, code byte) {
 		p := d.str("object path")
 		if d.err == nil {
 			if err := checkObjectPath(p); err != nil {
-				d.fail("%v", err)
+				d.fail(err.Error())
 			}
 		}
 		m.Path = ObjectPath(p)

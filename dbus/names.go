@@ -1,7 +1,8 @@
 package dbus
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -20,22 +21,25 @@ func checkObjectPath(p string) error {
 	if p == "/" {
 		return nil
 	}
+	bad := func(msg string) error {
+		return errors.New("object path " + strconv.Quote(p) + ": " + msg)
+	}
 	if p == "" || p[0] != '/' {
-		return fmt.Errorf("object path %q: must start with '/'", p)
+		return bad("must start with '/'")
 	}
 	if p[len(p)-1] == '/' {
-		return fmt.Errorf("object path %q: trailing '/'", p)
+		return bad("trailing '/'")
 	}
 	for i := 1; i < len(p); i++ {
 		c := p[i]
 		if c == '/' {
 			if p[i-1] == '/' {
-				return fmt.Errorf("object path %q: empty element", p)
+				return bad("empty element")
 			}
 			continue
 		}
 		if !isAlnum(c) {
-			return fmt.Errorf("object path %q: byte %d (%q) not in [A-Za-z0-9_/]", p, i, c)
+			return bad("byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(c)) + ") not in [A-Za-z0-9_/]")
 		}
 	}
 	return nil
@@ -45,8 +49,11 @@ func checkObjectPath(p string) error {
 // and bus names. dash allows '-', digitStart allows elements to start with a
 // digit (unique names only).
 func checkElements(kind, s string, dash, digitStart bool) error {
+	bad := func(msg string) error {
+		return errors.New(kind + " " + strconv.Quote(s) + ": " + msg)
+	}
 	if len(s) == 0 || len(s) > maxNameLen {
-		return fmt.Errorf("%s %q: length %d not in 1..%d", kind, s, len(s), maxNameLen)
+		return bad("length " + strconv.Itoa(len(s)) + " not in 1.." + strconv.Itoa(maxNameLen))
 	}
 	elems := 1
 	start := true
@@ -55,24 +62,24 @@ func checkElements(kind, s string, dash, digitStart bool) error {
 		switch {
 		case c == '.':
 			if start {
-				return fmt.Errorf("%s %q: empty element", kind, s)
+				return bad("empty element")
 			}
 			elems++
 			start = true
 			continue
 		case isDigit(c) && start && !digitStart:
-			return fmt.Errorf("%s %q: element starts with a digit", kind, s)
+			return bad("element starts with a digit")
 		case isAlnum(c), dash && c == '-':
 		default:
-			return fmt.Errorf("%s %q: byte %d (%q) not allowed", kind, s, i, c)
+			return bad("byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(c)) + ") not allowed")
 		}
 		start = false
 	}
 	if start {
-		return fmt.Errorf("%s %q: empty element", kind, s)
+		return bad("empty element")
 	}
 	if elems < 2 {
-		return fmt.Errorf("%s %q: needs at least two elements", kind, s)
+		return bad("needs at least two elements")
 	}
 	return nil
 }
@@ -93,15 +100,18 @@ func checkBusName(s string) error {
 
 // checkMember validates a member (method or signal) name: one element.
 func checkMember(s string) error {
+	bad := func(msg string) error {
+		return errors.New("member name " + strconv.Quote(s) + ": " + msg)
+	}
 	if len(s) == 0 || len(s) > maxNameLen {
-		return fmt.Errorf("member name %q: length %d not in 1..%d", s, len(s), maxNameLen)
+		return bad("length " + strconv.Itoa(len(s)) + " not in 1.." + strconv.Itoa(maxNameLen))
 	}
 	if isDigit(s[0]) {
-		return fmt.Errorf("member name %q: starts with a digit", s)
+		return bad("starts with a digit")
 	}
 	for i := 0; i < len(s); i++ {
 		if !isAlnum(s[i]) {
-			return fmt.Errorf("member name %q: byte %d (%q) not in [A-Za-z0-9_]", s, i, s[i])
+			return bad("byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(s[i])) + ") not in [A-Za-z0-9_]")
 		}
 	}
 	return nil

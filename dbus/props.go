@@ -2,7 +2,8 @@ package dbus
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"strconv"
 )
 
 // PropertiesInterface is org.freedesktop.DBus.Properties (standard-interfaces-properties).
@@ -19,7 +20,8 @@ func (c *Conn) GetProperty(ctx context.Context, dest string, path ObjectPath, if
 			return v, nil
 		}
 	}
-	return Variant{}, fmt.Errorf("dbus: Get %s.%s on %s: reply %#v, want one variant", iface, prop, path, body)
+	return Variant{}, errors.New("dbus: Get " + iface + "." + prop + " on " + string(path) +
+		": reply " + goSyntax(body) + ", want one variant")
 }
 
 // GetAllProperties calls Properties.GetAll(s) and returns the a{sv} as a map.
@@ -33,7 +35,8 @@ func (c *Conn) GetAllProperties(ctx context.Context, dest string, path ObjectPat
 			return m, nil
 		}
 	}
-	return nil, fmt.Errorf("dbus: GetAll %s on %s: reply %#v, want a{sv}", iface, path, body)
+	return nil, errors.New("dbus: GetAll " + iface + " on " + string(path) +
+		": reply " + goSyntax(body) + ", want a{sv}")
 }
 
 // variantMap converts a decoded a{sv}. A duplicate key is corrupt data
@@ -41,17 +44,17 @@ func (c *Conn) GetAllProperties(ctx context.Context, dest string, path ObjectPat
 func variantMap(v any) (map[string]Variant, error) {
 	entries, ok := v.([]DictEntry)
 	if !ok {
-		return nil, fmt.Errorf("dbus: got %T, want a{sv}", v)
+		return nil, errors.New("dbus: got " + typeName(v) + ", want a{sv}")
 	}
 	m := make(map[string]Variant, len(entries))
 	for _, e := range entries {
 		k, ok1 := e.Key.(string)
 		val, ok2 := e.Value.(Variant)
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("dbus: dict entry %T/%T, want string/variant", e.Key, e.Value)
+			return nil, errors.New("dbus: dict entry " + typeName(e.Key) + "/" + typeName(e.Value) + ", want string/variant")
 		}
 		if _, dup := m[k]; dup {
-			return nil, fmt.Errorf("dbus: a{sv}: key %q appears twice", k)
+			return nil, errors.New("dbus: a{sv}: key " + strconv.Quote(k) + " appears twice")
 		}
 		m[k] = val
 	}
@@ -63,14 +66,16 @@ func variantMap(v any) (map[string]Variant, error) {
 // service's current owner is the caller's check (compare m.Sender).
 func ParsePropertiesChanged(m *Message) (iface string, changed map[string]Variant, invalidated []string, err error) {
 	if m.Type != TypeSignal || m.Interface != PropertiesInterface || m.Member != "PropertiesChanged" {
-		return "", nil, nil, fmt.Errorf("dbus: %s %s.%s is not PropertiesChanged", m.Type, m.Interface, m.Member)
+		return "", nil, nil, errors.New("dbus: " + m.Type.String() + " " + m.Interface + "." + m.Member +
+			" is not PropertiesChanged")
 	}
 	if m.Signature != "sa{sv}as" || len(m.Body) != 3 {
-		return "", nil, nil, fmt.Errorf("dbus: PropertiesChanged with signature %q, want sa{sv}as", m.Signature)
+		return "", nil, nil, errors.New("dbus: PropertiesChanged with signature " + strconv.Quote(string(m.Signature)) +
+			", want sa{sv}as")
 	}
 	iface, _ = m.Body[0].(string)
 	if changed, err = variantMap(m.Body[1]); err != nil {
-		return "", nil, nil, fmt.Errorf("dbus: PropertiesChanged from %s on %s: %w", m.Sender, m.Path, err)
+		return "", nil, nil, wrap("dbus: PropertiesChanged from "+m.Sender+" on "+string(m.Path), err)
 	}
 	names, _ := m.Body[2].([]any)
 	invalidated = make([]string, 0, len(names))
@@ -87,13 +92,14 @@ func ParsePropertiesChanged(m *Message) (iface string, changed map[string]Varian
 // oldOwner means the name appeared, an empty newOwner that it vanished.
 func ParseNameOwnerChanged(m *Message) (name, oldOwner, newOwner string, err error) {
 	if m.Type != TypeSignal || m.Interface != busInterface || m.Member != "NameOwnerChanged" {
-		return "", "", "", fmt.Errorf("dbus: %s %s.%s is not NameOwnerChanged", m.Type, m.Interface, m.Member)
+		return "", "", "", errors.New("dbus: " + m.Type.String() + " " + m.Interface + "." + m.Member + " is not NameOwnerChanged")
 	}
 	if m.Sender != busName || m.Path != busPath {
-		return "", "", "", fmt.Errorf("dbus: NameOwnerChanged from %s on %s, want %s on %s", m.Sender, m.Path, busName, busPath)
+		return "", "", "", errors.New("dbus: NameOwnerChanged from " + m.Sender + " on " + string(m.Path) +
+			", want " + busName + " on " + string(busPath))
 	}
 	if m.Signature != "sss" || len(m.Body) != 3 {
-		return "", "", "", fmt.Errorf("dbus: NameOwnerChanged with signature %q, want sss", m.Signature)
+		return "", "", "", errors.New("dbus: NameOwnerChanged with signature " + strconv.Quote(string(m.Signature)) + ", want sss")
 	}
 	name, _ = m.Body[0].(string)
 	oldOwner, _ = m.Body[1].(string)

@@ -1,6 +1,9 @@
 package dbus
 
-import "fmt"
+import (
+	"errors"
+	"strconv"
+)
 
 // Limits from message-protocol-marshaling and message-protocol-messages.
 const (
@@ -24,7 +27,7 @@ func (d depth) total() int { return d.array + d.strct + d.variant }
 func (d depth) enterArray() (depth, error) {
 	d.array++
 	if d.array > maxArrayDepth {
-		return d, fmt.Errorf("more than %d nested arrays", maxArrayDepth)
+		return d, errors.New("more than " + strconv.Itoa(maxArrayDepth) + " nested arrays")
 	}
 	return d, d.checkTotal()
 }
@@ -32,7 +35,7 @@ func (d depth) enterArray() (depth, error) {
 func (d depth) enterStruct() (depth, error) {
 	d.strct++
 	if d.strct > maxStructDepth {
-		return d, fmt.Errorf("more than %d nested structs", maxStructDepth)
+		return d, errors.New("more than " + strconv.Itoa(maxStructDepth) + " nested structs")
 	}
 	return d, d.checkTotal()
 }
@@ -44,7 +47,7 @@ func (d depth) enterVariant() (depth, error) {
 
 func (d depth) checkTotal() error {
 	if d.total() > maxTotalDepth {
-		return fmt.Errorf("more than %d nested containers", maxTotalDepth)
+		return errors.New("more than " + strconv.Itoa(maxTotalDepth) + " nested containers")
 	}
 	return nil
 }
@@ -74,7 +77,7 @@ func alignOf(c byte) int {
 // checkSignature validates a whole signature: zero or more complete types.
 func checkSignature(s string) error {
 	if len(s) > maxSignatureLen {
-		return fmt.Errorf("signature of %d bytes exceeds %d", len(s), maxSignatureLen)
+		return errors.New("signature of " + strconv.Itoa(len(s)) + " bytes exceeds " + strconv.Itoa(maxSignatureLen))
 	}
 	for i := 0; i < len(s); {
 		next, err := parseType(s, i, depth{})
@@ -93,10 +96,10 @@ func checkSingle(s string) error {
 		return err
 	}
 	if s == "" {
-		return fmt.Errorf("signature is empty, want one complete type")
+		return errors.New("signature is empty, want one complete type")
 	}
 	if end, _ := parseType(s, 0, depth{}); end != len(s) {
-		return fmt.Errorf("signature %q holds more than one complete type", s)
+		return errors.New("signature " + strconv.Quote(s) + " holds more than one complete type")
 	}
 	return nil
 }
@@ -104,7 +107,7 @@ func checkSingle(s string) error {
 // parseType checks the complete type at s[i:] and returns the index after it.
 func parseType(s string, i int, d depth) (int, error) {
 	if i >= len(s) {
-		return i, fmt.Errorf("signature %q: missing type at byte %d", s, i)
+		return i, badSignature(s, "missing type at byte "+strconv.Itoa(i))
 	}
 	c := s[i]
 	switch {
@@ -113,7 +116,7 @@ func parseType(s string, i int, d depth) (int, error) {
 	case c == 'a':
 		d, err := d.enterArray()
 		if err != nil {
-			return i, fmt.Errorf("signature %q: %v", s, err)
+			return i, badSignature(s, err.Error())
 		}
 		if i+1 < len(s) && s[i+1] == '{' {
 			return parseDictEntry(s, i+1, d)
@@ -122,11 +125,11 @@ func parseType(s string, i int, d depth) (int, error) {
 	case c == '(':
 		d, err := d.enterStruct()
 		if err != nil {
-			return i, fmt.Errorf("signature %q: %v", s, err)
+			return i, badSignature(s, err.Error())
 		}
 		j := i + 1
 		if j < len(s) && s[j] == ')' {
-			return j, fmt.Errorf("signature %q: empty struct at byte %d", s, i)
+			return j, badSignature(s, "empty struct at byte "+strconv.Itoa(i))
 		}
 		for j < len(s) && s[j] != ')' {
 			if j, err = parseType(s, j, d); err != nil {
@@ -134,33 +137,37 @@ func parseType(s string, i int, d depth) (int, error) {
 			}
 		}
 		if j >= len(s) {
-			return j, fmt.Errorf("signature %q: struct at byte %d not closed", s, i)
+			return j, badSignature(s, "struct at byte "+strconv.Itoa(i)+" not closed")
 		}
 		return j + 1, nil
 	case c == '{':
-		return i, fmt.Errorf("signature %q: dict entry at byte %d outside an array", s, i)
+		return i, badSignature(s, "dict entry at byte "+strconv.Itoa(i)+" outside an array")
 	}
-	return i, fmt.Errorf("signature %q: invalid type code %q at byte %d", s, c, i)
+	return i, badSignature(s, "invalid type code "+strconv.QuoteRune(rune(c))+" at byte "+strconv.Itoa(i))
+}
+
+func badSignature(s, msg string) error {
+	return errors.New("signature " + strconv.Quote(s) + ": " + msg)
 }
 
 // parseDictEntry checks "{KV}" at s[i:], where the caller saw the 'a'.
 func parseDictEntry(s string, i int, d depth) (int, error) {
 	d, err := d.enterStruct()
 	if err != nil {
-		return i, fmt.Errorf("signature %q: %v", s, err)
+		return i, badSignature(s, err.Error())
 	}
 	j := i + 1
 	if j >= len(s) || !isBasic(s[j]) {
-		return j, fmt.Errorf("signature %q: dict entry at byte %d needs a basic key type", s, i)
+		return j, badSignature(s, "dict entry at byte "+strconv.Itoa(i)+" needs a basic key type")
 	}
 	if j+1 < len(s) && s[j+1] == '}' {
-		return j, fmt.Errorf("signature %q: dict entry at byte %d needs exactly two types, has one", s, i)
+		return j, badSignature(s, "dict entry at byte "+strconv.Itoa(i)+" needs exactly two types, has one")
 	}
 	if j, err = parseType(s, j+1, d); err != nil {
 		return j, err
 	}
 	if j >= len(s) || s[j] != '}' {
-		return j, fmt.Errorf("signature %q: dict entry at byte %d needs exactly two types and '}'", s, i)
+		return j, badSignature(s, "dict entry at byte "+strconv.Itoa(i)+" needs exactly two types and '}'")
 	}
 	return j + 1, nil
 }

@@ -2,7 +2,7 @@ package dbus
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 )
 
 // ObjectPath is a D-Bus object path (type code 'o').
@@ -25,7 +25,7 @@ type Variant struct {
 }
 
 // String formats the variant for logs, e.g. `s "routable"`.
-func (v Variant) String() string { return fmt.Sprintf("%s %#v", v.Sig, v.Value) }
+func (v Variant) String() string { return string(v.Sig) + " " + goSyntax(v.Value) }
 
 // Struct is a STRUCT value: its fields in order.
 type Struct []any
@@ -62,7 +62,7 @@ func (t MessageType) String() string {
 	case TypeSignal:
 		return "signal"
 	}
-	return fmt.Sprintf("type(%d)", byte(t))
+	return "type(" + strconv.Itoa(int(t)) + ")"
 }
 
 // Header flags (message-protocol-messages). Unknown flags are ignored.
@@ -84,6 +84,21 @@ func (e *Error) Error() string {
 		return "dbus: " + e.Name
 	}
 	return "dbus: " + e.Name + ": " + e.Message
+}
+
+// wrapError is what fmt.Errorf("...: %w") made: the message, and the cause
+// kept for errors.Is and errors.As.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+// wrap returns an error reading "prefix: " + err.Error() that unwraps to err.
+func wrap(prefix string, err error) error {
+	return &wrapError{prefix + ": " + err.Error(), err}
 }
 
 // Well-known error names used by this package and its callers.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -79,7 +80,7 @@ func decodeArgs(order binary.ByteOrder, sig string, b []byte) ([]any, error) {
 		out = append(out, v)
 	}
 	if d.err == nil && d.pos != len(b) {
-		d.fail("%d trailing bytes", len(b)-d.pos)
+		d.fail(fmt.Sprintf("%d trailing bytes", len(b)-d.pos))
 	}
 	return out, d.err
 }

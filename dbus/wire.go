@@ -2,8 +2,9 @@ package dbus
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
 	"math"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -19,9 +20,9 @@ type decoder struct {
 	fds   uint32 // the UNIX_FDS header field: 'h' values must index below it
 }
 
-func (d *decoder) fail(format string, args ...any) {
+func (d *decoder) fail(msg string) {
 	if d.err == nil {
-		d.err = fmt.Errorf("dbus: offset %d: %s", d.pos, fmt.Sprintf(format, args...))
+		d.err = errors.New("dbus: offset " + strconv.Itoa(d.pos) + ": " + msg)
 	}
 }
 
@@ -34,12 +35,12 @@ func (d *decoder) align(n int) {
 	}
 	pad := (n - d.pos%n) % n
 	if pad > d.remaining() {
-		d.fail("want %d padding bytes, have %d", pad, d.remaining())
+		d.fail("want " + strconv.Itoa(pad) + " padding bytes, have " + strconv.Itoa(d.remaining()))
 		return
 	}
 	for _, c := range d.buf[d.pos : d.pos+pad] {
 		if c != 0 {
-			d.fail("padding byte is %#x, want 0", c)
+			d.fail("padding byte is 0x" + strconv.FormatUint(uint64(c), 16) + ", want 0")
 			return
 		}
 	}
@@ -52,7 +53,7 @@ func (d *decoder) take(n int, what string) []byte {
 		return nil
 	}
 	if n < 0 || n > d.remaining() {
-		d.fail("%s: want %d bytes, have %d", what, n, d.remaining())
+		d.fail(what + ": want " + strconv.Itoa(n) + " bytes, have " + strconv.Itoa(d.remaining()))
 		return nil
 	}
 	b := d.buf[d.pos : d.pos+n]
@@ -98,7 +99,7 @@ func (d *decoder) u64() uint64 {
 func (d *decoder) boolean() bool {
 	v := d.u32()
 	if v > 1 {
-		d.fail("boolean is %d, want 0 or 1", v)
+		d.fail("boolean is " + strconv.FormatUint(uint64(v), 10) + ", want 0 or 1")
 	}
 	return v == 1
 }
@@ -110,23 +111,23 @@ func (d *decoder) text(n uint64, what string) string {
 	}
 	// Compare in uint64 before converting: n may be up to 2^32-1.
 	if n >= uint64(d.remaining()) {
-		d.fail("%s length %d exceeds the %d bytes left", what, n, d.remaining())
+		d.fail(what + " length " + strconv.FormatUint(n, 10) + " exceeds the " + strconv.Itoa(d.remaining()) + " bytes left")
 		return ""
 	}
 	b := d.take(int(n)+1, what)
 	if b[n] != 0 {
-		d.fail("%s not terminated by NUL", what)
+		d.fail(what + " not terminated by NUL")
 		return ""
 	}
 	b = b[:n]
 	for _, c := range b {
 		if c == 0 {
-			d.fail("%s contains NUL", what)
+			d.fail(what + " contains NUL")
 			return ""
 		}
 	}
 	if !utf8.Valid(b) {
-		d.fail("%s is not valid UTF-8", what)
+		d.fail(what + " is not valid UTF-8")
 		return ""
 	}
 	return string(b)
@@ -144,7 +145,7 @@ func (d *decoder) sig() string {
 	s := d.text(uint64(n), "signature")
 	if d.err == nil {
 		if err := checkSignature(s); err != nil {
-			d.fail("%v", err)
+			d.fail(err.Error())
 		}
 	}
 	return s
@@ -166,9 +167,9 @@ type byteOrder interface {
 	binary.AppendByteOrder
 }
 
-func (e *encoder) fail(format string, args ...any) {
+func (e *encoder) fail(msg string) {
 	if e.err == nil {
-		e.err = fmt.Errorf("dbus: encode: %s", fmt.Sprintf(format, args...))
+		e.err = errors.New("dbus: encode: " + msg)
 	}
 }
 
@@ -201,12 +202,12 @@ func (e *encoder) f64(v float64) { e.u64(math.Float64bits(v)) }
 func (e *encoder) text(s, what string) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == 0 {
-			e.fail("%s %q contains NUL", what, s)
+			e.fail(what + " " + strconv.Quote(s) + " contains NUL")
 			return
 		}
 	}
 	if !utf8.ValidString(s) {
-		e.fail("%s %q is not valid UTF-8", what, s)
+		e.fail(what + " " + strconv.Quote(s) + " is not valid UTF-8")
 		return
 	}
 	e.buf = append(e.buf, s...)
@@ -215,7 +216,7 @@ func (e *encoder) text(s, what string) {
 
 func (e *encoder) str(s, what string) {
 	if uint64(len(s)) > maxMessageLen {
-		e.fail("%s of %d bytes exceeds the message limit", what, len(s))
+		e.fail(what + " of " + strconv.Itoa(len(s)) + " bytes exceeds the message limit")
 		return
 	}
 	e.u32(uint32(len(s)))
@@ -224,7 +225,7 @@ func (e *encoder) str(s, what string) {
 
 func (e *encoder) sig(s string) {
 	if err := checkSignature(s); err != nil {
-		e.fail("%v", err)
+		e.fail(err.Error())
 		return
 	}
 	e.u8(byte(len(s)))

@@ -1,0 +1,150 @@
+package dbus
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// fmt's %#v and %T, rebuilt for the values of this package so that error
+// messages and Variant.String read as before without linking fmt and reflect.
+
+// goSyntax is fmt's %#v for the Go types of the package doc (and int, uint).
+// A value of any other type shows only its type name, as "T{?}".
+func goSyntax(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "<nil>"
+	case []byte:
+		// fmt names a top-level []byte as written; nested, it is []uint8.
+		return string(appendList(nil, "[]byte", x))
+	}
+	return string(appendGoSyntax(nil, v))
+}
+
+// appendGoSyntax formats v as fmt does inside a container.
+func appendGoSyntax(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "interface {}(nil)"...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int16:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int32:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	// fmt writes unsigned integers in hex under %#v.
+	case byte:
+		return appendHex(b, uint64(x))
+	case uint:
+		return appendHex(b, uint64(x))
+	case uint16:
+		return appendHex(b, uint64(x))
+	case uint32:
+		return appendHex(b, uint64(x))
+	case uint64:
+		return appendHex(b, x)
+	case UnixFD:
+		return appendHex(b, uint64(x))
+	case float64:
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case string:
+		return strconv.AppendQuote(b, x)
+	case ObjectPath:
+		return strconv.AppendQuote(b, string(x))
+	case Signature:
+		return strconv.AppendQuote(b, string(x))
+	case Variant:
+		b = strconv.AppendQuote(append(b, "dbus.Variant{Sig:"...), string(x.Sig))
+		b = appendGoSyntax(append(b, ", Value:"...), x.Value)
+		return append(b, '}')
+	case DictEntry:
+		b = appendGoSyntax(append(b, "dbus.DictEntry{Key:"...), x.Key)
+		b = appendGoSyntax(append(b, ", Value:"...), x.Value)
+		return append(b, '}')
+	case []any:
+		return appendList(b, "[]interface {}", x)
+	case Struct:
+		return appendList(b, "dbus.Struct", x)
+	case []DictEntry:
+		return appendList(b, "[]dbus.DictEntry", x)
+	case []byte:
+		return appendList(b, "[]uint8", x)
+	case []string:
+		return appendList(b, "[]string", x)
+	case []int32:
+		return appendList(b, "[]int32", x)
+	case []uint32:
+		return appendList(b, "[]uint32", x)
+	case []ObjectPath:
+		return appendList(b, "[]dbus.ObjectPath", x)
+	case map[string]Variant:
+		b = append(b, "map[string]dbus.Variant"...)
+		if x == nil {
+			return append(b, "(nil)"...)
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(strconv.AppendQuote(b, k), ':')
+			b = appendGoSyntax(b, x[k])
+		}
+		return append(b, '}')
+	}
+	return append(b, typeName(v)+"{?}"...)
+}
+
+func appendHex(b []byte, v uint64) []byte {
+	return strconv.AppendUint(append(b, "0x"...), v, 16)
+}
+
+func appendList[T any](b []byte, typ string, items []T) []byte {
+	b = append(b, typ...)
+	if items == nil {
+		return append(b, "(nil)"...)
+	}
+	b = append(b, '{')
+	for i, item := range items {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendGoSyntax(b, item)
+	}
+	return append(b, '}')
+}
+
+// typeProbe is a type no value passed to typeName can have.
+type typeProbe struct{}
+
+// typeName is fmt's %T. Without reflect, the runtime still names a dynamic
+// type: in the panic of a failed type assertion, which typeName recovers.
+func typeName(v any) (name string) {
+	if v == nil {
+		return "<nil>"
+	}
+	defer func() {
+		msg := ""
+		if err, ok := recover().(error); ok {
+			msg = err.Error()
+		}
+		msg, ok1 := strings.CutPrefix(msg, "interface conversion: interface {} is ")
+		msg, ok2 := strings.CutSuffix(msg, ", not dbus.typeProbe")
+		name = "?"
+		if ok1 && ok2 {
+			name = msg
+		}
+	}()
+	_ = v.(typeProbe)
+	return ""
+}
