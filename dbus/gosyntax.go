@@ -3,14 +3,13 @@ package dbus
 import (
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // fmt's %#v and %T, rebuilt for the values of this package so that error
 // messages and Variant.String read as before without linking fmt and reflect.
 
 // goSyntax is fmt's %#v for the Go types of the package doc (and int, uint).
-// A value of any other type shows only its type name, as "T{?}".
+// A value of any other type shows as "an unsupported type".
 func goSyntax(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -102,7 +101,7 @@ func appendGoSyntax(b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	}
-	return append(b, typeName(v)+"{?}"...)
+	return append(b, typeName(v)...)
 }
 
 func appendHex(b []byte, v uint64) []byte {
@@ -124,27 +123,64 @@ func appendList[T any](b []byte, typ string, items []T) []byte {
 	return append(b, '}')
 }
 
-// typeProbe is a type no value passed to typeName can have.
-type typeProbe struct{}
-
-// typeName is fmt's %T. Without reflect, the runtime still names a dynamic
-// type: in the panic of a failed type assertion, which typeName recovers.
-func typeName(v any) (name string) {
-	if v == nil {
+// typeName is fmt's %T for the Go types of the package doc; any other
+// type, which the encoder rejects anyway, is "an unsupported type".
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
 		return "<nil>"
+	case bool:
+		return "bool"
+	case int:
+		return "int"
+	case int16:
+		return "int16"
+	case int32:
+		return "int32"
+	case int64:
+		return "int64"
+	case byte:
+		return "uint8"
+	case uint:
+		return "uint"
+	case uint16:
+		return "uint16"
+	case uint32:
+		return "uint32"
+	case uint64:
+		return "uint64"
+	case UnixFD:
+		return "dbus.UnixFD"
+	case float64:
+		return "float64"
+	case string:
+		return "string"
+	case ObjectPath:
+		return "dbus.ObjectPath"
+	case Signature:
+		return "dbus.Signature"
+	case Variant:
+		return "dbus.Variant"
+	case DictEntry:
+		return "dbus.DictEntry"
+	case []any:
+		return "[]interface {}"
+	case Struct:
+		return "dbus.Struct"
+	case []DictEntry:
+		return "[]dbus.DictEntry"
+	case []byte:
+		return "[]uint8"
+	case []string:
+		return "[]string"
+	case []int32:
+		return "[]int32"
+	case []uint32:
+		return "[]uint32"
+	case []ObjectPath:
+		return "[]dbus.ObjectPath"
+	case map[string]Variant:
+		return "map[string]dbus.Variant"
 	}
-	defer func() {
-		msg := ""
-		if err, ok := recover().(error); ok {
-			msg = err.Error()
-		}
-		msg, ok1 := strings.CutPrefix(msg, "interface conversion: interface {} is ")
-		msg, ok2 := strings.CutSuffix(msg, ", not dbus.typeProbe")
-		name = "?"
-		if ok1 && ok2 {
-			name = msg
-		}
-	}()
-	_ = v.(typeProbe)
-	return ""
+	return "an unsupported type"
 }
