@@ -7,8 +7,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -36,32 +34,29 @@ func main() {
 
 // run is main without os.Exit, for tests.
 func run(args []string) int {
-	fs := flag.NewFlagSet("network-broker", flag.ContinueOnError)
-	dir := fs.String("config-dir", "/etc/network-broker", "configuration `directory` (network-broker.yaml and the hook directories)")
-	check := fs.Bool("check-config", false, "validate the configuration, print the effective one and exit")
-	dump := fs.Bool("dump", false, "print the JSON link objects scripts would see and exit")
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
+	opt, err := parseArgs(args)
+	if err != nil {
+		os.Stderr.WriteString("network-broker: " + err.Error() + "\n" + usage)
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "network-broker: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	if *showVersion {
-		fmt.Println("network-broker", version)
+	if opt.help {
+		os.Stderr.WriteString(usage)
 		return 0
 	}
-	cfg, err := loadConfig(*dir)
+	if opt.version {
+		os.Stdout.WriteString("network-broker " + version + "\n")
+		return 0
+	}
+	cfg, err := loadConfig(opt.configDir)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		os.Stderr.WriteString(err.Error() + "\n")
 		return 1
 	}
-	if *check {
-		fmt.Print(cfg.String())
+	if opt.checkConfig {
+		os.Stdout.WriteString(cfg.String())
 		return 0
 	}
-	if *dump {
+	if opt.dump {
 		return runDump(cfg)
 	}
 	return serve(cfg)
