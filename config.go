@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -78,9 +77,9 @@ type configError struct {
 
 func (e *configError) Error() string {
 	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+		return e.File + ": " + e.Msg
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	return e.File + ":" + strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Col) + ": " + e.Msg
 }
 
 // loadConfig reads DIR/network-broker.yaml. A missing file yields the
@@ -125,7 +124,7 @@ func (c *Config) parse(data []byte) error {
 	for _, p := range root.Pairs {
 		keys, ok := sections[p.Key.Text]
 		if !ok {
-			return c.errAt(p.Key, fmt.Sprintf("unknown section %q (want System or Network)", p.Key.Text))
+			return c.errAt(p.Key, "unknown section "+strconv.Quote(p.Key.Text)+" (want System or Network)")
 		}
 		if err := c.section(p, keys); err != nil {
 			return err
@@ -141,12 +140,12 @@ func (c *Config) section(sec yaml.Pair, keys map[string]func(*yaml.Node) error) 
 		return nil // "System:" with nothing under it
 	}
 	if v.Kind != yaml.MappingNode {
-		return c.errAt(v, fmt.Sprintf("section %s: want a mapping", sec.Key.Text))
+		return c.errAt(v, "section "+sec.Key.Text+": want a mapping")
 	}
 	for _, p := range v.Pairs {
 		set, ok := keys[p.Key.Text]
 		if !ok {
-			return c.errAt(p.Key, fmt.Sprintf("unknown key %s.%s", sec.Key.Text, p.Key.Text))
+			return c.errAt(p.Key, "unknown key "+sec.Key.Text+"."+p.Key.Text)
 		}
 		if p.Value.Kind == yaml.ScalarNode && p.Value.Value == nil {
 			continue // an empty value keeps the default
@@ -219,7 +218,7 @@ func (c *Config) enum(dst *string, allowed ...string) func(*yaml.Node) error {
 				return nil
 			}
 		}
-		return c.errAt(n, fmt.Sprintf("bad value %q, want one of %s", s, strings.Join(allowed, ", ")))
+		return c.errAt(n, "bad value "+strconv.Quote(s)+", want one of "+strings.Join(allowed, ", "))
 	}
 }
 
@@ -237,7 +236,7 @@ func (c *Config) boolean(dst *bool) func(*yaml.Node) error {
 	return func(n *yaml.Node) error {
 		b, ok := n.Value.(bool)
 		if n.Kind != yaml.ScalarNode || !ok {
-			return c.errAt(n, fmt.Sprintf("want true or false, got %q", n.Text))
+			return c.errAt(n, "want true or false, got "+strconv.Quote(n.Text))
 		}
 		*dst = b
 		return nil
@@ -248,18 +247,22 @@ func (c *Config) intRange(dst *int, lo, hi int) func(*yaml.Node) error {
 	return func(n *yaml.Node) error {
 		i, ok := n.Value.(int)
 		if n.Kind != yaml.ScalarNode || !ok || i < lo || i > hi {
-			return c.errAt(n, fmt.Sprintf("want an integer from %d to %d, got %q", lo, hi, n.Text))
+			return c.errAt(n, wantInteger(int64(lo), int64(hi), n.Text))
 		}
 		*dst = i
 		return nil
 	}
 }
 
+func wantInteger(lo, hi int64, got string) string {
+	return "want an integer from " + strconv.FormatInt(lo, 10) + " to " + strconv.FormatInt(hi, 10) + ", got " + strconv.Quote(got)
+}
+
 func (c *Config) uint32Range(dst *uint32, lo, hi uint32) func(*yaml.Node) error {
 	return func(n *yaml.Node) error {
 		i, ok := n.Value.(int)
 		if n.Kind != yaml.ScalarNode || !ok || i < int(lo) || i > int(hi) {
-			return c.errAt(n, fmt.Sprintf("want an integer from %d to %d, got %q", lo, hi, n.Text))
+			return c.errAt(n, wantInteger(int64(lo), int64(hi), n.Text))
 		}
 		*dst = uint32(i)
 		return nil
@@ -277,12 +280,12 @@ func (c *Config) duration(dst *time.Duration) func(*yaml.Node) error {
 		if err != nil {
 			secs, err2 := strconv.Atoi(s)
 			if err2 != nil {
-				return c.errAt(n, fmt.Sprintf("want a duration such as 30s or 250ms, got %q", s))
+				return c.errAt(n, "want a duration such as 30s or 250ms, got "+strconv.Quote(s))
 			}
 			d = time.Duration(secs) * time.Second
 		}
 		if d <= 0 || d > 24*time.Hour {
-			return c.errAt(n, fmt.Sprintf("duration %q out of range (0 to 24h)", s))
+			return c.errAt(n, "duration "+strconv.Quote(s)+" out of range (0 to 24h)")
 		}
 		*dst = d
 		return nil
@@ -325,7 +328,7 @@ func (c *Config) names(dst *[]string) func(*yaml.Node) error {
 		}
 		for i, s := range l {
 			if !validIfname(s) {
-				return c.errAt(nodes[i], fmt.Sprintf("bad interface name %q", s))
+				return c.errAt(nodes[i], "bad interface name "+strconv.Quote(s))
 			}
 		}
 		*dst = l
@@ -342,13 +345,13 @@ func (c *Config) paths(dst *[]string) func(*yaml.Node) error {
 		}
 		for i, s := range l {
 			if !filepath.IsAbs(s) {
-				return c.errAt(nodes[i], fmt.Sprintf("lease file %q: want an absolute path", s))
+				return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": want an absolute path")
 			}
 			if _, err := filepath.Match(filepath.Base(s), ""); err != nil {
-				return c.errAt(nodes[i], fmt.Sprintf("lease file %q: bad pattern", s))
+				return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": bad pattern")
 			}
 			if strings.ContainsAny(filepath.Dir(s), "*?[") {
-				return c.errAt(nodes[i], fmt.Sprintf("lease file %q: patterns only in the file name", s))
+				return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": patterns only in the file name")
 			}
 		}
 		*dst = l
@@ -378,16 +381,27 @@ func (c *Config) String() string {
 	if src == "" {
 		src = filepath.Join(c.Dir, configName) + " (not found: defaults)"
 	}
-	fmt.Fprintf(&b, "# effective configuration from %s\n", src)
-	fmt.Fprintf(&b, "System:\n")
-	fmt.Fprintf(&b, "  LogLevel: %s\n  LogFormat: %s\n  Generator: %s\n", c.LogLevel, c.LogFormat, c.Generator)
-	fmt.Fprintf(&b, "  HookTimeout: %s\n  HookParallel: %d\n  StartupTriggers: %t\n", c.HookTimeout, c.HookParallel, c.StartupTriggers)
-	fmt.Fprintf(&b, "  RoutesDebounce: %s\n  User: %s\n", c.RoutesDebounce, quote(c.User))
-	fmt.Fprintf(&b, "Network:\n")
-	fmt.Fprintf(&b, "  Links: %s\n  RoutingPolicyRules: %s\n", quoteList(c.Links), quoteList(c.RoutingPolicyRules))
-	fmt.Fprintf(&b, "  RouteTableBase: %d\n  RulePriority: %d\n", c.RouteTableBase, c.RulePriority)
-	fmt.Fprintf(&b, "  EmitJSON: %t\n  UseDNS: %t\n  UseDomain: %t\n  UseHostname: %t\n", c.EmitJSON, c.UseDNS, c.UseDomain, c.UseHostname)
-	fmt.Fprintf(&b, "  LeaseFiles: %s\n", quoteList(c.LeaseFiles))
+	line := func(key, value string) { b.WriteString("  " + key + ": " + value + "\n") }
+	flag := func(key string, v bool) { line(key, strconv.FormatBool(v)) }
+	b.WriteString("# effective configuration from " + src + "\nSystem:\n")
+	line("LogLevel", c.LogLevel)
+	line("LogFormat", c.LogFormat)
+	line("Generator", c.Generator)
+	line("HookTimeout", c.HookTimeout.String())
+	line("HookParallel", strconv.Itoa(c.HookParallel))
+	flag("StartupTriggers", c.StartupTriggers)
+	line("RoutesDebounce", c.RoutesDebounce.String())
+	line("User", quote(c.User))
+	b.WriteString("Network:\n")
+	line("Links", quoteList(c.Links))
+	line("RoutingPolicyRules", quoteList(c.RoutingPolicyRules))
+	line("RouteTableBase", strconv.FormatUint(uint64(c.RouteTableBase), 10))
+	line("RulePriority", strconv.FormatUint(uint64(c.RulePriority), 10))
+	flag("EmitJSON", c.EmitJSON)
+	flag("UseDNS", c.UseDNS)
+	flag("UseDomain", c.UseDomain)
+	flag("UseHostname", c.UseHostname)
+	line("LeaseFiles", quoteList(c.LeaseFiles))
 	return b.String()
 }
 

@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"time"
 
 	"network-broker/dbus"
@@ -15,7 +14,7 @@ import (
 func runDump(cfg *Config) int {
 	k, err := dumpKernel()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "network-broker: netlink dump:", err)
+		os.Stderr.WriteString("network-broker: netlink dump: " + err.Error() + "\n")
 		return 1
 	}
 	log := newLogger(os.Stderr, "error", "text")
@@ -34,7 +33,7 @@ func runDump(cfg *Config) int {
 			idx = append(idx, int(i))
 		}
 	}
-	sort.Ints(idx)
+	slices.Sort(idx)
 	out := []byte{'['}
 	for n, i := range idx {
 		if n > 0 {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -79,7 +78,7 @@ func (n *networkdSource) session(ctx context.Context, c *dbus.Conn) (synced bool
 		err := c.AddMatch(cctx, r)
 		cancel()
 		if err != nil {
-			return false, fmt.Errorf("add match %s: %w", r.String(), err)
+			return false, wrap("add match "+r.String(), err)
 		}
 	}
 	owner, err := n.resync(ctx, c)
@@ -198,7 +197,7 @@ func readNetworkd(ctx context.Context, timeout time.Duration, c *dbus.Conn, owne
 	body, err := c.Call(cctx, owner, ndPath, ndManager, "ListLinks", "")
 	cancel()
 	if err != nil {
-		return s, fmt.Errorf("ListLinks: %w", err)
+		return s, wrap("ListLinks", err)
 	}
 	links, err := parseListLinks(body)
 	if err != nil {
@@ -213,7 +212,7 @@ func readNetworkd(ctx context.Context, timeout time.Duration, c *dbus.Conn, owne
 			if errors.As(err, &de) {
 				continue // the link went away between the two calls
 			}
-			return s, fmt.Errorf("GetAll %s: %w", l.path, err)
+			return s, wrap("GetAll "+string(l.path), err)
 		}
 		s.links[l.index] = stringProps(props)
 	}
@@ -221,7 +220,7 @@ func readNetworkd(ctx context.Context, timeout time.Duration, c *dbus.Conn, owne
 	mp, err := c.GetAllProperties(cctx, owner, ndPath, ndManager)
 	cancel()
 	if err != nil {
-		return s, fmt.Errorf("GetAll manager: %w", err)
+		return s, wrap("GetAll manager", err)
 	}
 	s.manager = stringProps(mp)
 	return s, nil
@@ -236,23 +235,23 @@ type ndLinkRef struct {
 // parseListLinks decodes the a(iso) reply of ListLinks.
 func parseListLinks(body []any) ([]ndLinkRef, error) {
 	if len(body) != 1 {
-		return nil, fmt.Errorf("ListLinks: want one a(iso) value, got %d values", len(body))
+		return nil, errors.New("ListLinks: want one a(iso) value, got " + strconv.Itoa(len(body)) + " values")
 	}
 	arr, ok := body[0].([]any)
 	if !ok {
-		return nil, fmt.Errorf("ListLinks: want an array, got %T", body[0])
+		return nil, errors.New("ListLinks: want an array of (iso)")
 	}
 	var out []ndLinkRef
 	for i, e := range arr {
 		st, ok := e.(dbus.Struct)
 		if !ok || len(st) != 3 {
-			return nil, fmt.Errorf("ListLinks: element %d: want (iso)", i)
+			return nil, errors.New("ListLinks: element " + strconv.Itoa(i) + ": want (iso)")
 		}
 		idx, ok1 := st[0].(int32)
 		name, ok2 := st[1].(string)
 		path, ok3 := st[2].(dbus.ObjectPath)
 		if !ok1 || !ok2 || !ok3 {
-			return nil, fmt.Errorf("ListLinks: element %d: want (iso), got (%T %T %T)", i, st[0], st[1], st[2])
+			return nil, errors.New("ListLinks: element " + strconv.Itoa(i) + ": want (iso)")
 		}
 		out = append(out, ndLinkRef{idx, name, path})
 	}

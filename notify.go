@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -19,15 +19,15 @@ func sdNotify(state string) error {
 		return nil
 	}
 	if path[0] != '/' && path[0] != '@' {
-		return fmt.Errorf("sd_notify: unsupported NOTIFY_SOCKET %q (want a path or @abstract)", path)
+		return errors.New("sd_notify: unsupported NOTIFY_SOCKET " + strconv.Quote(path) + " (want a path or @abstract)")
 	}
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("sd_notify: socket: %w", err)
+		return wrap("sd_notify: socket", err)
 	}
 	defer unix.Close(fd)
 	if err := unix.Sendto(fd, []byte(state), 0, &unix.SockaddrUnix{Name: path}); err != nil {
-		return fmt.Errorf("sd_notify: send to %s: %w", path, err)
+		return wrap("sd_notify: send to "+path, err)
 	}
 	return nil
 }
