@@ -10,12 +10,10 @@ package main
 // position and skipped; the rest of the file is still parsed.
 
 import (
-	"fmt"
 	"maps"
 	"net/netip"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Lease is one complete `lease { … }` block of a dhclient lease file.
@@ -39,7 +37,9 @@ type LeaseError struct {
 }
 
 // Error formats e as "LINE:COL: message", for a caller to prefix the file name.
-func (e LeaseError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
+func (e LeaseError) Error() string {
+	return strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Column) + ": " + e.Msg
+}
 
 // leaseTimerOptions change on every renewal without changing the lease's
 // meaning (the real capture shows T1 53 -> 60, T2 98 -> 105), so Equal
@@ -93,8 +93,8 @@ func (p *leaseParser) peek(n int) lexToken {
 	return p.toks[p.pos+n]
 }
 
-func (p *leaseParser) errorAt(t lexToken, format string, args ...any) LeaseError {
-	return LeaseError{Line: t.line, Column: t.col, Msg: fmt.Sprintf(format, args...)}
+func (p *leaseParser) errorAt(t lexToken, msg string) LeaseError {
+	return LeaseError{Line: t.line, Column: t.col, Msg: msg}
 }
 
 // lease parses a block at `lease {`. It reports ok only for a block that is
@@ -143,7 +143,7 @@ func (p *leaseParser) decl(l *Lease) (err *LeaseError, complete bool) {
 			return nil, false
 		case t.isPunct('}'):
 			// Leave the '}' to close the block.
-			e := p.errorAt(t, "declaration at %d:%d: want ';' before '}'", kw.line, kw.col)
+			e := p.errorAt(t, "declaration at "+strconv.Itoa(kw.line)+":"+strconv.Itoa(kw.col)+": want ';' before '}'")
 			return &e, true
 		case t.isPunct('{'):
 			p.pos++
@@ -155,9 +155,9 @@ func (p *leaseParser) decl(l *Lease) (err *LeaseError, complete bool) {
 		case t.isPunct(';'):
 			p.pos++
 			if e := leaseApply(l, kw, p.toks[start+1:p.pos-1]); e != nil {
-				le := p.errorAt(e.at, "%s", e.msg)
+				le := p.errorAt(e.at, e.msg)
 				if e.at.kind == lexEOF {
-					le = p.errorAt(kw, "%s", e.msg)
+					le = p.errorAt(kw, e.msg)
 				}
 				return &le, true
 			}
@@ -197,13 +197,13 @@ func (p *leaseParser) statement() {
 		p.errs = append(p.errs, p.errorAt(first, "unexpected '}' outside a block"))
 	case !terminated:
 		if first.kind != lexWord || !leaseKeywordPrefix(first.text) {
-			p.errs = append(p.errs, p.errorAt(first, "unterminated statement starting with %s", first))
+			p.errs = append(p.errs, p.errorAt(first, "unterminated statement starting with "+first.String()))
 		}
 	case first.isWord("default-duid"):
 	case first.isWord("lease") || first.isWord("lease6"):
-		p.errs = append(p.errs, p.errorAt(first, "%s: want '{' after the keyword", first.text))
+		p.errs = append(p.errs, p.errorAt(first, first.text+": want '{' after the keyword"))
 	default:
-		p.errs = append(p.errs, p.errorAt(first, "unknown statement %s: want lease, lease6 or default-duid", first))
+		p.errs = append(p.errs, p.errorAt(first, "unknown statement "+first.String()+": want lease, lease6 or default-duid"))
 	}
 }
 
@@ -247,12 +247,12 @@ func leaseApply(l *Lease, kw lexToken, args []lexToken) *leaseDeclError {
 		return lexToken{kind: lexEOF}
 	}
 	if kw.kind != lexWord {
-		return &leaseDeclError{kw, fmt.Sprintf("want a declaration keyword, got %s", kw)}
+		return &leaseDeclError{kw, "want a declaration keyword, got " + kw.String()}
 	}
 	switch kw.text {
 	case "interface", "filename", "server-name", "medium", "script", "name":
 		if len(args) != 1 || args[0].kind != lexString {
-			return &leaseDeclError{arg(0), fmt.Sprintf("%s: want one quoted string, got %s", kw.text, leaseDescribe(args))}
+			return &leaseDeclError{arg(0), kw.text + ": want one quoted string, got " + leaseDescribe(args)}
 		}
 		if kw.text == "interface" {
 			l.Interface = args[0].text
@@ -262,12 +262,12 @@ func leaseApply(l *Lease, kw lexToken, args []lexToken) *leaseDeclError {
 	case "fixed-address":
 		a, err := netip.ParseAddr(arg(0).text)
 		if len(args) != 1 || args[0].kind != lexWord || err != nil || !a.Is4() {
-			return &leaseDeclError{arg(0), fmt.Sprintf("fixed-address: want an IPv4 address, got %s", leaseDescribe(args))}
+			return &leaseDeclError{arg(0), "fixed-address: want an IPv4 address, got " + leaseDescribe(args)}
 		}
 		l.FixedAddress = a.String()
 	case "option":
 		if arg(0).kind != lexWord {
-			return &leaseDeclError{arg(0), fmt.Sprintf("option: want an option name, got %s", arg(0))}
+			return &leaseDeclError{arg(0), "option: want an option name, got " + arg(0).String()}
 		}
 		name := args[0].text
 		if _, seen := l.Options[name]; !seen {
@@ -277,7 +277,7 @@ func leaseApply(l *Lease, kw lexToken, args []lexToken) *leaseDeclError {
 	case "renew", "rebind", "expire":
 		v, ok := leaseDate(args)
 		if !ok {
-			return &leaseDeclError{arg(0), fmt.Sprintf("%s: want W YYYY/MM/DD HH:MM:SS, epoch N or never, got %s", kw.text, leaseDescribe(args))}
+			return &leaseDeclError{arg(0), kw.text + ": want W YYYY/MM/DD HH:MM:SS, epoch N or never, got " + leaseDescribe(args)}
 		}
 		switch kw.text {
 		case "renew":
@@ -289,7 +289,7 @@ func leaseApply(l *Lease, kw lexToken, args []lexToken) *leaseDeclError {
 		}
 	case "bootp":
 		if len(args) != 0 {
-			return &leaseDeclError{arg(0), fmt.Sprintf("bootp: want ';', got %s", arg(0))}
+			return &leaseDeclError{arg(0), "bootp: want ';', got " + arg(0).String()}
 		}
 		l.Fields["bootp"] = ""
 	default:
@@ -353,7 +353,7 @@ func leaseDate(args []lexToken) (string, bool) {
 		if len(w) != 1 || w[0] < '0' || w[0] > '6' {
 			return "", false
 		}
-		if _, err := time.Parse("2006/01/02 15:04:05", args[1].text+" "+args[2].text); err != nil {
+		if _, ok := parseLeaseDate(args[1].text + " " + args[2].text); !ok {
 			return "", false
 		}
 		return w + " " + args[1].text + " " + args[2].text, true
@@ -487,12 +487,12 @@ func (l Lease) Env() string {
 func leaseEnvTime(s string) string {
 	if rest, ok := strings.CutPrefix(s, "epoch "); ok {
 		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
-			return time.Unix(n, 0).UTC().Format(time.RFC3339)
+			return string(appendUTC(nil, n, 0, false))
 		}
 	}
 	if len(s) > 2 && s[1] == ' ' {
-		if t, err := time.Parse("2006/01/02 15:04:05", s[2:]); err == nil {
-			return t.UTC().Format(time.RFC3339)
+		if n, ok := parseLeaseDate(s[2:]); ok {
+			return string(appendUTC(nil, n, 0, false))
 		}
 	}
 	return s
