@@ -2,11 +2,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"os/user"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"unsafe"
 
@@ -31,41 +30,39 @@ func dropPrivileges(name string) (bool, error) {
 	if os.Geteuid() != 0 || name == "root" {
 		return false, nil
 	}
-	u, err := user.Lookup(name)
+	uid, gid, err := lookupUser("/etc/passwd", name)
 	if err != nil {
-		return false, fmt.Errorf("user %q: %w", name, err)
+		return false, wrap("user "+strconv.Quote(name), err)
 	}
-	uid, err1 := strconv.Atoi(u.Uid)
-	gid, err2 := strconv.Atoi(u.Gid)
-	if err1 != nil || err2 != nil || uid == 0 {
-		return false, fmt.Errorf("user %q: want a non-root numeric uid and gid, got %s:%s", name, u.Uid, u.Gid)
+	if uid == 0 {
+		return false, errors.New("user " + strconv.Quote(name) + ": want a non-root user, got uid 0")
 	}
 	// Leave the bounding set with nothing but the kept capabilities, so
 	// nothing a script runs can gain more.
 	for c := uintptr(0); c <= unix.CAP_LAST_CAP; c++ {
 		if !keeps(c) {
 			if err := allThreads(unix.SYS_PRCTL, unix.PR_CAPBSET_DROP, c, 0); err != nil && !errors.Is(err, unix.EINVAL) {
-				return false, fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
+				return false, wrap("drop capability "+strconv.Itoa(int(c))+" from the bounding set", err)
 			}
 		}
 	}
 	if err := allThreads(unix.SYS_PRCTL, unix.PR_SET_KEEPCAPS, 1, 0); err != nil {
-		return false, fmt.Errorf("keep capabilities across setuid: %w", err)
+		return false, wrap("keep capabilities across setuid", err)
 	}
 	if err := syscall.Setgroups(nil); err != nil {
-		return false, fmt.Errorf("setgroups: %w", err)
+		return false, wrap("setgroups", err)
 	}
 	if err := syscall.Setresgid(gid, gid, gid); err != nil {
-		return false, fmt.Errorf("setresgid %d: %w", gid, err)
+		return false, wrap("setresgid "+strconv.Itoa(gid), err)
 	}
 	if err := syscall.Setresuid(uid, uid, uid); err != nil {
-		return false, fmt.Errorf("setresuid %d: %w", uid, err)
+		return false, wrap("setresuid "+strconv.Itoa(uid), err)
 	}
 	if err := setCaps(keptCaps); err != nil {
 		return true, err
 	}
 	if err := allThreads(unix.SYS_PRCTL, unix.PR_SET_KEEPCAPS, 0, 0); err != nil {
-		return true, fmt.Errorf("clear keep-capabilities: %w", err)
+		return true, wrap("clear keep-capabilities", err)
 	}
 	return true, nil
 }
@@ -96,7 +93,7 @@ func setCaps(caps []uintptr) error {
 	runtime.KeepAlive(hdr)
 	runtime.KeepAlive(data)
 	if err != nil {
-		return fmt.Errorf("capset: %w", err)
+		return wrap("capset", err)
 	}
 	return nil
 }
@@ -104,10 +101,35 @@ func setCaps(caps []uintptr) error {
 func allThreads(trap, a1, a2, a3 uintptr) error {
 	_, _, e := syscall.AllThreadsSyscall(trap, a1, a2, a3)
 	if e == syscall.ENOTSUP {
-		return fmt.Errorf("per-process privilege change unavailable: the binary was built with cgo (build with CGO_ENABLED=0): %w", e)
+		return wrap("per-process privilege change unavailable: the binary was built with cgo (build with CGO_ENABLED=0)", e)
 	}
 	if e != 0 {
 		return e
 	}
 	return nil
+}
+
+// lookupUser finds name's uid and gid in a passwd(5) file. It reads the
+// file itself, as os/user does in a binary built without cgo, so the
+// result is the same without os/user's formatting code; like it, it does
+// not ask NSS modules (LDAP, systemd's dynamic users).
+func lookupUser(path, name string) (uid, gid int, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		// name:password:uid:gid:gecos:home:shell
+		f := strings.SplitN(line, ":", 5)
+		if len(f) < 4 || f[0] != name {
+			continue
+		}
+		uid, err1 := strconv.ParseUint(f[2], 10, 32)
+		gid, err2 := strconv.ParseUint(f[3], 10, 32)
+		if err1 != nil || err2 != nil {
+			return 0, 0, errors.New(path + ": want a numeric uid and gid for " + name + ", got " + f[2] + ":" + f[3])
+		}
+		return int(uid), int(gid), nil
+	}
+	return 0, 0, errors.New("unknown user " + name + " in " + path)
 }
