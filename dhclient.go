@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"network-broker/inotify"
@@ -151,18 +150,25 @@ func (d *dhclientSource) arm(w *inotify.Watcher, armed map[string]bool) bool {
 func (d *dhclientSource) read() leaseSync {
 	type file struct {
 		path string
-		mod  time.Time
+		mod  int64 // nanoseconds
 	}
 	var files []file
 	for _, p := range d.patterns {
 		matches, _ := filepath.Glob(p)
 		for _, m := range matches {
 			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
-				files = append(files, file{m, st.ModTime()})
+				files = append(files, file{m, st.ModTime().UnixNano()})
 			}
 		}
 	}
-	sort.SliceStable(files, func(i, j int) bool { return files[i].mod.Before(files[j].mod) })
+	// Insertion sort: stable, enough for a few files, and without
+	// sort.SliceStable, whose reflection keeps time's formatting code in
+	// the binary.
+	for i := 1; i < len(files); i++ {
+		for j := i; j > 0 && files[j].mod < files[j-1].mod; j-- {
+			files[j], files[j-1] = files[j-1], files[j]
+		}
+	}
 	out := leaseSync{}
 	for _, f := range files {
 		for iface, l := range d.parseFile(f.path) {
