@@ -3,10 +3,10 @@ package hooks
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Script is a hook script that passed the checks at discovery. The checks
@@ -21,7 +21,7 @@ type Script struct {
 // entries it refused with the reason for each. A missing dir is not an
 // error: it has no scripts. Other errors reading dir are returned.
 func Discover(dir string) ([]*Script, []Skip, error) {
-	names, err := readNames(dir)
+	names, err := ReadDirNames(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil
 	}
@@ -43,25 +43,41 @@ func Discover(dir string) ([]*Script, []Skip, error) {
 	return scripts, skips, nil
 }
 
-// readNames lists dir as os.ReadDir does, with the same errors, but sorts
-// the names as a []string: sorting []fs.DirEntry, as os.ReadDir does,
-// adds an instantiation of the generic sort to the binary.
-func readNames(dir string) ([]string, error) {
-	f, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY, 0)
+// ReadDirNames lists the entries of dir in byte order of their names, as
+// os.ReadDir does, with the same errors. It reads the raw directory
+// entries itself: os.ReadDir's DirEntry values and their generic sort
+// keep code in a binary that only needs the names.
+func ReadDirNames(dir string) ([]string, error) {
+	fd, err := ignoringEINTR(func() (int, error) {
+		return unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	})
 	if err != nil {
-		return nil, err
+		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
 	}
-	defer f.Close()
-	entries, err := f.ReadDir(-1)
-	if err != nil {
-		return nil, err
+	defer unix.Close(fd)
+	var names []string
+	buf := make([]byte, 8<<10)
+	for {
+		n, err := ignoringEINTR(func() (int, error) { return unix.ReadDirent(fd, buf) })
+		if err != nil {
+			return nil, &fs.PathError{Op: "readdirent", Path: dir, Err: err}
+		}
+		if n <= 0 {
+			break
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names) // leaves out . and ..
 	}
-	names := make([]string, len(entries))
-	for i, e := range entries {
-		names[i] = e.Name()
-	}
-	slices.Sort(names) // byte-wise, as os.ReadDir sorts
+	slices.Sort(names)
 	return names, nil
+}
+
+func ignoringEINTR(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
 }
 
 // check applies the name rules and the file checks to one entry.

@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"strconv"
 	"sync"
@@ -152,7 +153,7 @@ func (r *Runner) run(ctx context.Context, s *Script, env []string) Result {
 	if r.afterCheck != nil {
 		r.afterCheck(s)
 	}
-	p, outR, errR, err := r.start(s, script, env)
+	pid, outR, errR, err := r.start(s, script, env)
 	if err != nil {
 		return fail(err)
 	}
@@ -163,13 +164,16 @@ func (r *Runner) run(ctx context.Context, s *Script, env []string) Result {
 	go r.read(&readers, errR, "stderr", budget)
 
 	res := Result{}
-	res.TimedOut, res.Err = r.await(ctx, p.Pid)
+	res.TimedOut, res.Err = r.await(ctx, pid)
 	r.drain(&readers, outR, errR)
-	ps, err := p.Wait() // reaps the zombie await left
-	if err != nil {
+	var ws syscall.WaitStatus
+	// Reaps the zombie await left.
+	if _, err := ignoringEINTR(func() (int, error) { return syscall.Wait4(pid, &ws, 0, nil) }); err != nil {
 		res.Err = errors.Join(res.Err, wrap("hooks: "+s.Name+": wait: ", err))
+		res.ExitCode = -1
+	} else {
+		res.ExitCode, res.Signal = exitStatus(ws)
 	}
-	res.ExitCode, res.Signal = exitStatus(ps)
 	res.Dropped = budget.droppedLines()
 	if res.Err != nil {
 		res.Err = wrap("hooks: "+s.Name+": ", res.Err)
@@ -184,36 +188,39 @@ func (r *Runner) run(ctx context.Context, s *Script, env []string) Result {
 // the checked file and not whatever the path names now, and both need
 // /proc (for a #! script the kernel hands the interpreter a /dev/fd/N or
 // /proc/self/fd/N path, which the descriptor must survive exec for).
-// Passing the file as an extra descriptor works with os.StartProcess as
+// Passing the file as an extra descriptor works with syscall.StartProcess as
 // it is, with no hand-written fork. The cost: a #! script sees
 // $0 = /proc/self/fd/3, and descriptor 3 stays open in it.
-func (r *Runner) start(s *Script, script *os.File, env []string) (*os.Process, *os.File, *os.File, error) {
+func (r *Runner) start(s *Script, script *os.File, env []string) (int, *os.File, *os.File, error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return nil, nil, nil, wrap("hooks: "+s.Name+": ", err)
+		return 0, nil, nil, wrap("hooks: "+s.Name+": ", err)
 	}
 	defer devnull.Close()
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		return nil, nil, nil, wrap("hooks: "+s.Name+": ", err)
+		return 0, nil, nil, wrap("hooks: "+s.Name+": ", err)
 	}
 	defer outW.Close()
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
-		return nil, nil, nil, wrap("hooks: "+s.Name+": ", err)
+		return 0, nil, nil, wrap("hooks: "+s.Name+": ", err)
 	}
 	defer errW.Close()
-	if env == nil {
-		env = []string{} // nil would make os.StartProcess pass our own environment
-	}
-	p, err := os.StartProcess("/proc/self/fd/3", []string{s.Name}, &os.ProcAttr{
+	// syscall.StartProcess rather than os.StartProcess: the os one adds
+	// a pidfd the runner does not use and a Stat whose FileInfo keeps
+	// more of the standard library in the binary. Fd puts the files in
+	// blocking mode, as os.StartProcess does; the deferred Closes keep
+	// them alive until the child has its copies.
+	pid, _, err := syscall.StartProcess("/proc/self/fd/3", []string{s.Name}, &syscall.ProcAttr{
 		Dir:   "/",
 		Env:   env,
-		Files: []*os.File{devnull, outW, errW, script},
+		Files: []uintptr{devnull.Fd(), outW.Fd(), errW.Fd(), script.Fd()},
 		Sys:   &syscall.SysProcAttr{Setpgid: true, AmbientCaps: r.Ambient},
 	})
 	if err != nil {
+		err = &fs.PathError{Op: "fork/exec", Path: "/proc/self/fd/3", Err: err} // as os.StartProcess reports it
 		outR.Close()
 		errR.Close()
 		switch {
@@ -223,9 +230,9 @@ func (r *Runner) start(s *Script, script *os.File, env []string) (*os.Process, *
 			err = &wrapError{err.Error() + " (raising ambient capabilities " + formatCaps(r.Ambient) +
 				" needs them in our permitted set)", err}
 		}
-		return nil, nil, nil, wrap("hooks: "+s.Name+": start: ", err)
+		return 0, nil, nil, wrap("hooks: "+s.Name+": start: ", err)
 	}
-	return p, outR, errR, nil
+	return pid, outR, errR, nil
 }
 
 // read feeds one output pipe to the budget until EOF or until drain
@@ -267,15 +274,13 @@ func (r *Runner) drain(readers *sync.WaitGroup, outR, errR *os.File) {
 	<-done
 }
 
-// exitStatus turns a process state into an exit code and a signal name.
-func exitStatus(ps *os.ProcessState) (int, string) {
-	if ps == nil {
-		return -1, ""
-	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+// exitStatus turns a wait status into an exit code (-1 when the script
+// did not exit) and a signal name.
+func exitStatus(ws syscall.WaitStatus) (int, string) {
+	if ws.Signaled() {
 		return -1, unix.SignalName(ws.Signal())
 	}
-	return ps.ExitCode(), ""
+	return ws.ExitStatus(), ""
 }
 
 // maxLine returns the line length bound; values below 1 mean the default.
