@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -87,7 +86,7 @@ func (e *configError) Error() string {
 func loadConfig(dir string) (*Config, error) {
 	c := defaultConfig(dir)
 	path := filepath.Join(dir, configName)
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
 	}

@@ -154,10 +154,9 @@ func (d *dhclientSource) read() leaseSync {
 	}
 	var files []file
 	for _, p := range d.patterns {
-		matches, _ := filepath.Glob(p)
-		for _, m := range matches {
-			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
-				files = append(files, file{m, st.ModTime().UnixNano()})
+		for _, m := range globBase(p) {
+			if mtime, ok := regularFile(m); ok {
+				files = append(files, file{m, mtime})
 			}
 		}
 	}

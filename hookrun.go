@@ -145,12 +145,10 @@ func (h *hookRunner) linkEnv(cfg *Config, v *linkView, name string) []string {
 // then nothing is run, and the environment (JSON above all) is not built.
 // A directory with entries goes through discovery and its checks.
 func (h *hookRunner) empty(dir string) bool {
-	f, err := os.Open(filepath.Join(h.cfg().Dir, dir))
+	names, err := hooks.ReadDirNames(filepath.Join(h.cfg().Dir, dir))
 	if err != nil {
 		return os.IsNotExist(err)
 	}
-	defer f.Close()
-	names, _ := f.Readdirnames(1)
 	return len(names) == 0
 }
 
@@ -186,7 +184,7 @@ func (h *hookRunner) runDir(dir, link string, env []string) {
 // readLinkExtra reads DNS, NTP and domains from networkd's state file
 // /run/systemd/netif/links/N (absent: nothing).
 func readLinkExtra(index int32) linkExtra {
-	data, err := os.ReadFile(filepath.Join(networkdRun, "links", itoa32(index)))
+	data, err := readFile(filepath.Join(networkdRun, "links", itoa32(index)))
 	if err != nil {
 		return linkExtra{}
 	}
@@ -212,7 +210,7 @@ func readLinkExtra(index int32) linkExtra {
 // networkdLease returns networkd's lease file of a link as one line of
 // KEY=value words (the original broker's DHCP_LEASE), "" when none.
 func networkdLease(index int32) string {
-	data, err := os.ReadFile(filepath.Join(networkdRun, "leases", itoa32(index)))
+	data, err := readFile(filepath.Join(networkdRun, "leases", itoa32(index)))
 	if err != nil {
 		return ""
 	}

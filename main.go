@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -231,10 +230,7 @@ type reloadEvent struct{ cfg *Config }
 func makeHookDirs(cfg *Config, log *logger) {
 	for _, d := range defaultHookDirs {
 		p := filepath.Join(cfg.Dir, d)
-		if _, err := os.Stat(p); err == nil {
-			continue
-		}
-		if err := os.MkdirAll(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		if err := mkdirAll(p); err != nil {
 			log.Debug("cannot create hook directory", "path", p, "err", err)
 		}
 	}

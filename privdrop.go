@@ -114,7 +114,7 @@ func allThreads(trap, a1, a2, a3 uintptr) error {
 // result is the same without os/user's formatting code; like it, it does
 // not ask NSS modules (LDAP, systemd's dynamic users).
 func lookupUser(path, name string) (uid, gid int, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return 0, 0, err
 	}
