@@ -37,9 +37,7 @@ func ParseAddress(s string) ([]Address, error) {
 		if entry == "" {
 			continue
 		}
-		bad := func(msg string) error {
-			return errors.New("dbus: address " + strconv.Quote(entry) + ": " + msg)
-		}
+		bad := func(msg string) error { return badName("dbus: address", entry, msg) }
 		transport, rest, ok := strings.Cut(entry, ":")
 		if !ok || transport == "" {
 			return nil, bad("want transport:key=value")
@@ -64,7 +62,7 @@ func ParseAddress(s string) ([]Address, error) {
 		out = append(out, a)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("dbus: address " + strconv.Quote(s) + ": no entries")
+		return nil, badName("dbus: address", s, "no entries")
 	}
 	return out, nil
 }
@@ -94,7 +92,7 @@ func unescapeValue(v string) (string, error) {
 			continue
 		}
 		if c != '%' {
-			return "", errors.New("byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(c)) + ") must be %-escaped")
+			return "", errors.New(badByte(i, c) + " must be %-escaped")
 		}
 		if i+2 >= len(v) {
 			return "", errors.New("byte " + strconv.Itoa(i) + ": truncated %-escape")

@@ -16,14 +16,23 @@ func isAlnum(c byte) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// badName is the error of a failed check of s: `kind "s": msg`. Every check
+// builds its message here rather than at each of its many returns.
+func badName(kind, s, msg string) error {
+	return errors.New(kind + " " + strconv.Quote(s) + ": " + msg)
+}
+
+// badByte names an offending byte c at index i for badName: `byte 3 ('-')`.
+func badByte(i int, c byte) string {
+	return "byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(c)) + ")"
+}
+
 // checkObjectPath: "/" or "/"-separated non-empty [A-Za-z0-9_] elements.
 func checkObjectPath(p string) error {
 	if p == "/" {
 		return nil
 	}
-	bad := func(msg string) error {
-		return errors.New("object path " + strconv.Quote(p) + ": " + msg)
-	}
+	bad := func(msg string) error { return badName("object path", p, msg) }
 	if p == "" || p[0] != '/' {
 		return bad("must start with '/'")
 	}
@@ -39,7 +48,7 @@ func checkObjectPath(p string) error {
 			continue
 		}
 		if !isAlnum(c) {
-			return bad("byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(c)) + ") not in [A-Za-z0-9_/]")
+			return bad(badByte(i, c) + " not in [A-Za-z0-9_/]")
 		}
 	}
 	return nil
@@ -49,9 +58,7 @@ func checkObjectPath(p string) error {
 // and bus names. dash allows '-', digitStart allows elements to start with a
 // digit (unique names only).
 func checkElements(kind, s string, dash, digitStart bool) error {
-	bad := func(msg string) error {
-		return errors.New(kind + " " + strconv.Quote(s) + ": " + msg)
-	}
+	bad := func(msg string) error { return badName(kind, s, msg) }
 	if len(s) == 0 || len(s) > maxNameLen {
 		return bad("length " + strconv.Itoa(len(s)) + " not in 1.." + strconv.Itoa(maxNameLen))
 	}
@@ -71,7 +78,7 @@ func checkElements(kind, s string, dash, digitStart bool) error {
 			return bad("element starts with a digit")
 		case isAlnum(c), dash && c == '-':
 		default:
-			return bad("byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(c)) + ") not allowed")
+			return bad(badByte(i, c) + " not allowed")
 		}
 		start = false
 	}
@@ -100,9 +107,7 @@ func checkBusName(s string) error {
 
 // checkMember validates a member (method or signal) name: one element.
 func checkMember(s string) error {
-	bad := func(msg string) error {
-		return errors.New("member name " + strconv.Quote(s) + ": " + msg)
-	}
+	bad := func(msg string) error { return badName("member name", s, msg) }
 	if len(s) == 0 || len(s) > maxNameLen {
 		return bad("length " + strconv.Itoa(len(s)) + " not in 1.." + strconv.Itoa(maxNameLen))
 	}
@@ -111,7 +116,7 @@ func checkMember(s string) error {
 	}
 	for i := 0; i < len(s); i++ {
 		if !isAlnum(s[i]) {
-			return bad("byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(s[i])) + ") not in [A-Za-z0-9_]")
+			return bad(badByte(i, s[i]) + " not in [A-Za-z0-9_]")
 		}
 	}
 	return nil

@@ -146,9 +146,7 @@ func parseType(s string, i int, d depth) (int, error) {
 	return i, badSignature(s, "invalid type code "+strconv.QuoteRune(rune(c))+" at byte "+strconv.Itoa(i))
 }
 
-func badSignature(s, msg string) error {
-	return errors.New("signature " + strconv.Quote(s) + ": " + msg)
-}
+func badSignature(s, msg string) error { return badName("signature", s, msg) }
 
 // parseDictEntry checks "{KV}" at s[i:], where the caller saw the 'a'.
 func parseDictEntry(s string, i int, d depth) (int, error) {
