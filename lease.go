@@ -260,8 +260,8 @@ func leaseApply(l *Lease, kw lexToken, args []lexToken) *leaseDeclError {
 			l.Fields[kw.text] = args[0].text
 		}
 	case "fixed-address":
-		a, err := netip.ParseAddr(arg(0).text)
-		if len(args) != 1 || args[0].kind != lexWord || err != nil || !a.Is4() {
+		a, ok := parseIPv4(arg(0).text)
+		if len(args) != 1 || args[0].kind != lexWord || !ok {
 			return &leaseDeclError{arg(0), "fixed-address: want an IPv4 address, got " + leaseDescribe(args)}
 		}
 		l.FixedAddress = a.String()
@@ -387,10 +387,39 @@ func (l Lease) Search() []string {
 	return out
 }
 
+// parseIPv4 reads dotted-decimal IPv4 as netip.ParseAddr does (four
+// fields of 0-255, no leading zeros). A DHCPv4 lease holds nothing else,
+// and netip.ParseAddr's IPv6, zone and error code costs the binary 28 KB.
+func parseIPv4(s string) (netip.Addr, bool) {
+	var ip [4]byte
+	field, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if digits > 0 && ip[field] == 0 { // leading zero
+				return netip.Addr{}, false
+			}
+			if v := int(ip[field])*10 + int(c-'0'); v <= 255 {
+				ip[field], digits = byte(v), digits+1
+			} else {
+				return netip.Addr{}, false
+			}
+		case c == '.' && digits > 0 && field < 3:
+			field, digits = field+1, 0
+		default:
+			return netip.Addr{}, false
+		}
+	}
+	if field != 3 || digits == 0 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4(ip), true
+}
+
 func leaseAddrs(list string) []netip.Addr {
 	var out []netip.Addr
 	for _, s := range strings.Split(list, ",") {
-		if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
+		if a, ok := parseIPv4(strings.TrimSpace(s)); ok {
 			out = append(out, a)
 		}
 	}

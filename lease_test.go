@@ -2,6 +2,7 @@ package main
 
 import (
 	"maps"
+	"math/rand"
 	"net/netip"
 	"slices"
 	"strings"
@@ -501,6 +502,29 @@ func BenchmarkParseLeases(b *testing.B) {
 	for b.Loop() {
 		if leases, errs := ParseLeases(data); len(leases) != 20 || len(errs) != 0 {
 			b.Fatalf("got %d leases, %d errors", len(leases), len(errs))
+		}
+	}
+}
+
+// parseIPv4 must accept exactly the IPv4 addresses netip.ParseAddr does.
+func TestParseIPv4MatchesNetip(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	cases := []string{"", "1.2.3.4", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5",
+		"1..2.3", ".1.2.3", "1.2.3.", "1.2.3.04", "1.2.3.0", "00.1.1.1", "::1", "1.2.3.4%eth0", " 1.2.3.4", "1.2.3.4 "}
+	alphabet := "0123456789.....9"
+	for range 300000 {
+		b := make([]byte, 1+r.Intn(16))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		got, ok := parseIPv4(s)
+		want, err := netip.ParseAddr(s)
+		wantOK := err == nil && want.Is4()
+		if ok != wantOK || ok && got != want {
+			t.Fatalf("parseIPv4(%q) = %v, %v; netip.ParseAddr: %v, %v", s, got, ok, want, err)
 		}
 	}
 }
