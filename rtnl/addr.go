@@ -36,20 +36,20 @@ const sizeofIfAddrmsg = 8
 // ifa_cacheinfo: ifa_prefered, ifa_valid, cstamp, tstamp (u32 each).
 const sizeofIfaCacheinfo = 16
 
-// decodeAddress decodes the payload of an RTM_NEWADDR/RTM_DELADDR message.
-func decodeAddress(b []byte) (Address, error) {
-	var ad Address
+// decodeAddress decodes the payload of an RTM_NEWADDR/RTM_DELADDR message
+// into the zero Address ad.
+func decodeAddress(b []byte, ad *Address) error {
 	if len(b) < sizeofIfAddrmsg {
-		return ad, errors.New("rtnl: address: want " + strconv.Itoa(sizeofIfAddrmsg) + " bytes of ifaddrmsg, have " + strconv.Itoa(len(b)))
+		return errors.New("rtnl: address: want " + strconv.Itoa(sizeofIfAddrmsg) + " bytes of ifaddrmsg, have " + strconv.Itoa(len(b)))
 	}
 	ad.Family, ad.PrefixLen, ad.Scope = b[0], b[1], b[3]
 	ad.Flags = uint32(b[2])
 	ad.Index = int32(ne.Uint32(b[4:8]))
 	if addrLen(ad.Family) == 0 {
-		return ad, errors.New("rtnl: address: unsupported family " + strconv.Itoa(int(ad.Family)))
+		return errors.New("rtnl: address: unsupported family " + strconv.Itoa(int(ad.Family)))
 	}
 	if int(ad.PrefixLen) > 8*addrLen(ad.Family) {
-		return ad, errors.New("rtnl: address: prefix length " + strconv.Itoa(int(ad.PrefixLen)) + " too long for family " + strconv.Itoa(int(ad.Family)))
+		return errors.New("rtnl: address: prefix length " + strconv.Itoa(int(ad.PrefixLen)) + " too long for family " + strconv.Itoa(int(ad.Family)))
 	}
 	var local, address netip.Addr
 	a := newAttrs("address", b[sizeofIfAddrmsg:])
@@ -77,7 +77,7 @@ func decodeAddress(b []byte) (Address, error) {
 		}
 	}
 	if a.Err() == nil && !local.IsValid() && !address.IsValid() {
-		return ad, errors.New("rtnl: address: neither IFA_LOCAL nor IFA_ADDRESS (index " + strconv.Itoa(int(ad.Index)) + ")")
+		return errors.New("rtnl: address: neither IFA_LOCAL nor IFA_ADDRESS (index " + strconv.Itoa(int(ad.Index)) + ")")
 	}
 	ad.Addr = address
 	if local.IsValid() {
@@ -86,5 +86,5 @@ func decodeAddress(b []byte) (Address, error) {
 			ad.Peer = address
 		}
 	}
-	return ad, a.Err()
+	return a.Err()
 }

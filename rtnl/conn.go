@@ -137,25 +137,36 @@ func (c *Conn) dump(op string, typ uint16, payload []byte) ([]message, error) {
 	}
 }
 
-// dumpDecode dumps and decodes each reply of type want with dec. On
-// ErrDumpInterrupted the decoded result is returned with the error.
-func dumpDecode[T any](c *Conn, op string, typ, want uint16, payload []byte, dec func([]byte) (T, error)) ([]T, error) {
+// dumpEach dumps and passes the payload of each reply of type want to dec,
+// stopping at its first error. It returns ErrDumpInterrupted (wrapped) when
+// every reply was decoded but the dump kept being interrupted.
+//
+// The decoders reach it through closures that append to a typed slice: a
+// generic dump would be compiled once per result type, and these are all
+// structs of different shapes.
+func (c *Conn) dumpEach(op string, typ, want uint16, payload []byte, dec func([]byte) error) error {
 	msgs, err := c.dump(op, typ, payload)
 	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
-		return nil, err
+		return err
 	}
-	out := make([]T, 0, len(msgs))
 	for i, m := range msgs {
 		if m.Type != want {
 			continue
 		}
-		v, derr := dec(m.Data)
-		if derr != nil {
-			return nil, wrap("rtnl: "+op+": reply "+strconv.Itoa(i), derr)
+		if derr := dec(m.Data); derr != nil {
+			return wrap("rtnl: "+op+": reply "+strconv.Itoa(i), derr)
 		}
-		out = append(out, v)
 	}
-	return out, err
+	return err
+}
+
+// dumpResult returns what a dump collected, or nothing when it failed
+// for another reason than ErrDumpInterrupted.
+func dumpResult[T any](v []T, err error) ([]T, error) {
+	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
+		return nil, err
+	}
+	return v, err
 }
 
 // families expands AF_UNSPEC to IPv4 then IPv6: an AF_UNSPEC dump of
@@ -172,46 +183,81 @@ func families(family uint8) ([]uint8, error) {
 
 // Links dumps all links (RTM_GETLINK).
 func (c *Conn) Links() ([]Link, error) {
-	return dumpDecode(c, "dump links", unix.RTM_GETLINK, unix.RTM_NEWLINK, make([]byte, sizeofIfInfomsg), decodeLink)
+	links := []Link{} // an empty dump is an empty list, not nil
+	err := c.dumpEach("dump links", unix.RTM_GETLINK, unix.RTM_NEWLINK, make([]byte, sizeofIfInfomsg), func(b []byte) error {
+		var l Link
+		err := decodeLink(b, &l)
+		if err == nil {
+			links = append(links, l)
+		}
+		return err
+	})
+	return dumpResult(links, err)
 }
 
 // Addresses dumps the addresses of a family: unix.AF_INET, unix.AF_INET6,
 // or unix.AF_UNSPEC for both (IPv4 first).
 func (c *Conn) Addresses(family uint8) ([]Address, error) {
-	return dumpFamilies(c, family, "dump addresses", unix.RTM_GETADDR, unix.RTM_NEWADDR, sizeofIfAddrmsg, decodeAddress)
+	var addrs []Address
+	err := c.dumpFamilies(family, "dump addresses", unix.RTM_GETADDR, unix.RTM_NEWADDR, sizeofIfAddrmsg, func(b []byte) error {
+		var a Address
+		err := decodeAddress(b, &a)
+		if err == nil {
+			addrs = append(addrs, a)
+		}
+		return err
+	})
+	return dumpResult(addrs, err)
 }
 
 // Routes dumps the routes of every table of a family (AF_UNSPEC = IPv4
 // then IPv6), as `ip route show table all`.
 func (c *Conn) Routes(family uint8) ([]Route, error) {
-	return dumpFamilies(c, family, "dump routes", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, sizeofRtmsg, decodeRoute)
+	var routes []Route
+	err := c.dumpFamilies(family, "dump routes", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, sizeofRtmsg, func(b []byte) error {
+		var r Route
+		err := decodeRoute(b, &r)
+		if err == nil {
+			routes = append(routes, r)
+		}
+		return err
+	})
+	return dumpResult(routes, err)
 }
 
 // Rules dumps the policy rules of a family (AF_UNSPEC = IPv4 then IPv6).
 func (c *Conn) Rules(family uint8) ([]Rule, error) {
-	return dumpFamilies(c, family, "dump rules", unix.RTM_GETRULE, unix.RTM_NEWRULE, sizeofFibRuleHdr, decodeRule)
+	var rules []Rule
+	err := c.dumpFamilies(family, "dump rules", unix.RTM_GETRULE, unix.RTM_NEWRULE, sizeofFibRuleHdr, func(b []byte) error {
+		var r Rule
+		err := decodeRule(b, &r)
+		if err == nil {
+			rules = append(rules, r)
+		}
+		return err
+	})
+	return dumpResult(rules, err)
 }
 
 // dumpFamilies dumps one family at a time, with a zeroed family header
-// of size hdr carrying the family in its first byte.
-func dumpFamilies[T any](c *Conn, family uint8, op string, typ, want uint16, hdr int, dec func([]byte) (T, error)) ([]T, error) {
+// of size hdr carrying the family in its first byte. The families'
+// ErrDumpInterrupted errors are joined.
+func (c *Conn) dumpFamilies(family uint8, op string, typ, want uint16, hdr int, dec func([]byte) error) error {
 	fams, err := families(family)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var all []T
 	var intr error
 	for _, f := range fams {
 		payload := make([]byte, hdr)
 		payload[0] = f
-		got, err := dumpDecode(c, op, typ, want, payload, dec)
+		err := c.dumpEach(op, typ, want, payload, dec)
 		if err != nil && !errors.Is(err, ErrDumpInterrupted) {
-			return nil, err
+			return err
 		}
 		intr = errors.Join(intr, err)
-		all = append(all, got...)
 	}
-	return all, intr
+	return intr
 }
 
 // request sends a change and waits for the kernel's ACK or error.

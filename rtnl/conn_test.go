@@ -181,7 +181,7 @@ func TestRequestEncoding(t *testing.T) {
 			t.Fatalf("step %d: type %d flags %#x", i, m.Type, m.Flags)
 		}
 	}
-	gotRule, err := decodeRule(f.sent[0].Data)
+	gotRule, err := decoded(decodeRule, f.sent[0].Data)
 	wantRule := rule
 	wantRule.Family, wantRule.Action, wantRule.Flags = afInet, unix.FR_ACT_TO_TBL, unix.FIB_RULE_INVERT
 	if err != nil || !reflect.DeepEqual(gotRule, wantRule) {
@@ -190,14 +190,14 @@ func TestRequestEncoding(t *testing.T) {
 	if f.sent[0].Data[4] != unix.RT_TABLE_UNSPEC {
 		t.Fatalf("rule header table %d for table 1003, want RT_TABLE_UNSPEC", f.sent[0].Data[4])
 	}
-	gotRoute, err := decodeRoute(f.sent[2].Data)
+	gotRoute, err := decoded(decodeRoute, f.sent[2].Data)
 	wantRoute := route
 	wantRoute.Family, wantRoute.Protocol, wantRoute.Type = afInet, unix.RTPROT_BOOT, unix.RTN_UNICAST
 	wantRoute.Multipath = []NextHop{{Gateway: ip("192.0.2.1"), OutIndex: 4, Weight: 3}, {OutIndex: 5, Weight: 1}}
 	if err != nil || !reflect.DeepEqual(gotRoute, wantRoute) {
 		t.Fatalf("add route payload:\n got %+v %v\nwant %+v", gotRoute, err, wantRoute)
 	}
-	del, _ := decodeRoute(f.sent[4].Data)
+	del, _ := decoded(decodeRoute, f.sent[4].Data)
 	if del.Scope != unix.RT_SCOPE_NOWHERE || del.Protocol != 0 || del.Type != 0 {
 		t.Fatalf("delete route: scope %d protocol %d type %d, want nowhere/any/any", del.Scope, del.Protocol, del.Type)
 	}
@@ -208,12 +208,12 @@ func TestEncodeDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := decodeRoute(b)
+	r, _ := decoded(decodeRoute, b)
 	if r.Table != unix.RT_TABLE_MAIN || r.Scope != unix.RT_SCOPE_LINK || b[4] != unix.RT_TABLE_MAIN {
 		t.Fatalf("device route: table %d scope %d", r.Table, r.Scope)
 	}
 	b, _ = encodeRoute(Route{Family: afInet6}, true)
-	if r, _ := decodeRoute(b); r.Dst != pfx("::/0") || r.Family != afInet6 {
+	if r, _ := decoded(decodeRoute, b); r.Dst != pfx("::/0") || r.Family != afInet6 {
 		t.Fatalf("default v6 route: %+v", r)
 	}
 	for _, bad := range []Route{{}, {Family: afInet, Dst: pfx("2001:db8::/32")}} {
@@ -227,7 +227,7 @@ func TestEncodeDefaults(t *testing.T) {
 		}
 	}
 	b, _ = encodeRule(Rule{Family: afInet6, Priority: 5}, true)
-	if r, _ := decodeRule(b); r.Table != unix.RT_TABLE_MAIN || r.Action != unix.FR_ACT_TO_TBL {
+	if r, _ := decoded(decodeRule, b); r.Table != unix.RT_TABLE_MAIN || r.Action != unix.FR_ACT_TO_TBL {
 		t.Fatalf("rule defaults: %+v", r)
 	}
 }

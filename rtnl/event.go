@@ -47,30 +47,32 @@ func DecodeMessages(b []byte) ([]Event, error) {
 func decodeEvent(m message) (ev Event, ok bool, err error) {
 	ev.Type = m.Type
 	switch m.Type {
+	// Each decoder fills the event's struct in place: decoding into a
+	// local and copying it to the heap costs a copy of the whole struct.
 	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
-		l, err := decodeLink(m.Data)
-		ev.Link = &l
+		ev.Link = new(Link)
+		err := decodeLink(m.Data, ev.Link)
 		return ev, err == nil, err
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
 		if !ipFamily(m.Data) {
 			return ev, false, nil
 		}
-		a, err := decodeAddress(m.Data)
-		ev.Addr = &a
+		ev.Addr = new(Address)
+		err := decodeAddress(m.Data, ev.Addr)
 		return ev, err == nil, err
 	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
 		if !ipFamily(m.Data) {
 			return ev, false, nil
 		}
-		r, err := decodeRoute(m.Data)
-		ev.Route = &r
+		ev.Route = new(Route)
+		err := decodeRoute(m.Data, ev.Route)
 		return ev, err == nil, err
 	case unix.RTM_NEWRULE, unix.RTM_DELRULE:
 		if !ipFamily(m.Data) {
 			return ev, false, nil
 		}
-		r, err := decodeRule(m.Data)
-		ev.Rule = &r
+		ev.Rule = new(Rule)
+		err := decodeRule(m.Data, ev.Rule)
 		return ev, err == nil, err
 	case unix.NLMSG_ERROR:
 		return ev, false, decodeError(m, "notification")

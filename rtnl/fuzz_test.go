@@ -40,10 +40,17 @@ func seedPayloads(f *testing.F, types ...uint16) {
 	}
 }
 
+// decoded runs a decoder that fills a zero struct and returns the struct.
+func decoded[T any](dec func([]byte, *T) error, b []byte) (T, error) {
+	var v T
+	err := dec(b, &v)
+	return v, err
+}
+
 func FuzzLink(f *testing.F) {
 	seedPayloads(f, unix.RTM_NEWLINK, unix.RTM_DELLINK)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		l, err := decodeLink(b)
+		l, err := decoded(decodeLink, b)
 		if err == nil && len(b) < sizeofIfInfomsg {
 			t.Fatalf("accepted %d bytes, shorter than ifinfomsg", len(b))
 		}
@@ -56,7 +63,7 @@ func FuzzLink(f *testing.F) {
 func FuzzAddress(f *testing.F) {
 	seedPayloads(f, unix.RTM_NEWADDR, unix.RTM_DELADDR)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		a, err := decodeAddress(b)
+		a, err := decoded(decodeAddress, b)
 		if err != nil {
 			return
 		}
@@ -74,7 +81,7 @@ func FuzzAddress(f *testing.F) {
 func FuzzRoute(f *testing.F) {
 	seedPayloads(f, unix.RTM_NEWROUTE, unix.RTM_DELROUTE)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := decodeRoute(b)
+		r, err := decoded(decodeRoute, b)
 		if err != nil {
 			return
 		}
@@ -88,7 +95,7 @@ func FuzzRoute(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encode %+v: %v", r, err)
 		}
-		again, err := decodeRoute(enc)
+		again, err := decoded(decodeRoute, enc)
 		if err != nil {
 			t.Fatalf("decode of re-encoded %+v: %v", r, err)
 		}
@@ -112,7 +119,7 @@ func comparableRoute(r Route) Route {
 func FuzzRule(f *testing.F) {
 	seedPayloads(f, unix.RTM_NEWRULE, unix.RTM_DELRULE)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := decodeRule(b)
+		r, err := decoded(decodeRule, b)
 		if err != nil || (r.Family != afInet && r.Family != afInet6) {
 			return
 		}
@@ -120,7 +127,7 @@ func FuzzRule(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encode %+v: %v", r, err)
 		}
-		again, err := decodeRule(enc)
+		again, err := decoded(decodeRule, enc)
 		if err != nil {
 			t.Fatalf("decode of re-encoded %+v: %v", r, err)
 		}

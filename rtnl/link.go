@@ -69,11 +69,11 @@ type Link struct {
 // family u8, pad u8, type u16, index i32, flags u32, change u32.
 const sizeofIfInfomsg = 16
 
-// decodeLink decodes the payload of an RTM_NEWLINK/RTM_DELLINK message.
-func decodeLink(b []byte) (Link, error) {
-	var l Link
+// decodeLink decodes the payload of an RTM_NEWLINK/RTM_DELLINK message
+// into the zero Link l.
+func decodeLink(b []byte, l *Link) error {
 	if len(b) < sizeofIfInfomsg {
-		return l, errors.New("rtnl: link: want " + strconv.Itoa(sizeofIfInfomsg) + " bytes of ifinfomsg, have " + strconv.Itoa(len(b)))
+		return errors.New("rtnl: link: want " + strconv.Itoa(sizeofIfInfomsg) + " bytes of ifinfomsg, have " + strconv.Itoa(len(b)))
 	}
 	l.Type = ne.Uint16(b[2:4])
 	l.Index = int32(ne.Uint32(b[4:8]))
@@ -111,7 +111,7 @@ func decodeLink(b []byte) (Link, error) {
 			l.AltNames = decodeAltNames(a)
 		}
 	}
-	return l, a.Err()
+	return a.Err()
 }
 
 // decodeLinkKind reads IFLA_INFO_KIND out of the nested IFLA_LINKINFO,

@@ -161,18 +161,18 @@ func TestAddressFlagsSupersede(t *testing.T) {
 	hdr := []byte{afInet6, 64, unix.IFA_F_PERMANENT, 0, 2, 0, 0, 0}
 	ne.PutUint32(hdr[4:], 2)
 	a16 := []byte{0x20, 1, 0xd, 0xb8, 15: 1}
-	without, err := decodeAddress(cat(hdr, attr(unix.IFA_ADDRESS, a16)))
+	without, err := decoded(decodeAddress, cat(hdr, attr(unix.IFA_ADDRESS, a16)))
 	if err != nil || without.Flags != unix.IFA_F_PERMANENT {
 		t.Fatalf("without IFA_FLAGS: flags %#x, %v", without.Flags, err)
 	}
-	with, err := decodeAddress(cat(hdr, attr(unix.IFA_ADDRESS, a16), attr(unix.IFA_FLAGS, u32(unix.IFA_F_NOPREFIXROUTE|unix.IFA_F_PERMANENT))))
+	with, err := decoded(decodeAddress, cat(hdr, attr(unix.IFA_ADDRESS, a16), attr(unix.IFA_FLAGS, u32(unix.IFA_F_NOPREFIXROUTE|unix.IFA_F_PERMANENT))))
 	if err != nil || with.Flags != unix.IFA_F_NOPREFIXROUTE|unix.IFA_F_PERMANENT {
 		t.Fatalf("with IFA_FLAGS: flags %#x, %v", with.Flags, err)
 	}
 	if with.Addr.String() != "2001:db8::1" || with.Peer.IsValid() {
 		t.Fatalf("IPv6 with IFA_ADDRESS only: addr %v peer %v", with.Addr, with.Peer)
 	}
-	if _, err := decodeAddress(cat([]byte{7, 24, 0, 0, 1, 0, 0, 0}, attr(unix.IFA_ADDRESS, []byte{1, 2, 3, 4}))); err == nil || !strings.Contains(err.Error(), "unsupported family 7") {
+	if _, err := decoded(decodeAddress, cat([]byte{7, 24, 0, 0, 1, 0, 0, 0}, attr(unix.IFA_ADDRESS, []byte{1, 2, 3, 4}))); err == nil || !strings.Contains(err.Error(), "unsupported family 7") {
 		t.Fatalf("family 7: %v", err)
 	}
 }

@@ -47,11 +47,11 @@ const sizeofRtnexthop = 8
 
 func rtnhAlign(n int) int { return (n + 3) &^ 3 }
 
-// decodeRoute decodes the payload of an RTM_NEWROUTE/RTM_DELROUTE message.
-func decodeRoute(b []byte) (Route, error) {
-	var r Route
+// decodeRoute decodes the payload of an RTM_NEWROUTE/RTM_DELROUTE message
+// into the zero Route r.
+func decodeRoute(b []byte, r *Route) error {
 	if len(b) < sizeofRtmsg {
-		return r, errors.New("rtnl: route: want " + strconv.Itoa(sizeofRtmsg) + " bytes of rtmsg, have " + strconv.Itoa(len(b)))
+		return errors.New("rtnl: route: want " + strconv.Itoa(sizeofRtmsg) + " bytes of rtmsg, have " + strconv.Itoa(len(b)))
 	}
 	r.Family = b[0]
 	dstLen, srcLen := b[1], b[2]
@@ -60,10 +60,10 @@ func decodeRoute(b []byte) (Route, error) {
 	r.Flags = ne.Uint32(b[8:12])
 	n := addrLen(r.Family)
 	if n == 0 {
-		return r, errors.New("rtnl: route: unsupported family " + strconv.Itoa(int(r.Family)))
+		return errors.New("rtnl: route: unsupported family " + strconv.Itoa(int(r.Family)))
 	}
 	if int(dstLen) > 8*n || int(srcLen) > 8*n {
-		return r, errors.New("rtnl: route: prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(r.Family)))
+		return errors.New("rtnl: route: prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(r.Family)))
 	}
 	var dst, src netip.Addr
 	a := newAttrs("route", b[sizeofRtmsg:])
@@ -101,7 +101,7 @@ func decodeRoute(b []byte) (Route, error) {
 	if src.IsValid() {
 		r.Src = netip.PrefixFrom(src, int(srcLen))
 	}
-	return r, a.Err()
+	return a.Err()
 }
 
 // zeroAddr is the unspecified address of a family (0.0.0.0 or ::).

@@ -35,11 +35,11 @@ type Rule struct {
 // It has rtmsg's layout, which is why RTM_*RULE "decodes" as a route.
 const sizeofFibRuleHdr = 12
 
-// decodeRule decodes the payload of an RTM_NEWRULE/RTM_DELRULE message.
-func decodeRule(b []byte) (Rule, error) {
-	var r Rule
+// decodeRule decodes the payload of an RTM_NEWRULE/RTM_DELRULE message
+// into the zero Rule r.
+func decodeRule(b []byte, r *Rule) error {
 	if len(b) < sizeofFibRuleHdr {
-		return r, errors.New("rtnl: rule: want " + strconv.Itoa(sizeofFibRuleHdr) + " bytes of fib_rule_hdr, have " + strconv.Itoa(len(b)))
+		return errors.New("rtnl: rule: want " + strconv.Itoa(sizeofFibRuleHdr) + " bytes of fib_rule_hdr, have " + strconv.Itoa(len(b)))
 	}
 	r.Family = b[0]
 	dstLen, srcLen := b[1], b[2]
@@ -49,10 +49,10 @@ func decodeRule(b []byte) (Rule, error) {
 	r.Invert = r.Flags&unix.FIB_RULE_INVERT != 0
 	n := addrLen(r.Family)
 	if n == 0 {
-		return r, errors.New("rtnl: rule: unsupported family " + strconv.Itoa(int(r.Family)))
+		return errors.New("rtnl: rule: unsupported family " + strconv.Itoa(int(r.Family)))
 	}
 	if int(dstLen) > 8*n || int(srcLen) > 8*n {
-		return r, errors.New("rtnl: rule: prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(r.Family)))
+		return errors.New("rtnl: rule: prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(r.Family)))
 	}
 	a := newAttrs("rule", b[sizeofFibRuleHdr:])
 	for a.Next() {
@@ -84,9 +84,9 @@ func decodeRule(b []byte) (Rule, error) {
 		}
 	}
 	if a.Err() == nil && (srcLen > 0 && !r.Src.IsValid() || dstLen > 0 && !r.Dst.IsValid()) {
-		return r, errors.New("rtnl: rule: prefix lengths " + prefixLens(dstLen, srcLen) + " without FRA_DST/FRA_SRC")
+		return errors.New("rtnl: rule: prefix lengths " + prefixLens(dstLen, srcLen) + " without FRA_DST/FRA_SRC")
 	}
-	return r, a.Err()
+	return a.Err()
 }
 
 // encodeRule builds the fib_rule_hdr and attributes of a rule request.

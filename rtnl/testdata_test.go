@@ -134,7 +134,7 @@ func TestRecordedTableCompat(t *testing.T) {
 		if m.Type != unix.RTM_NEWROUTE {
 			continue
 		}
-		r, err := decodeRoute(m.Data)
+		r, err := decoded(decodeRoute, m.Data)
 		if err != nil {
 			t.Fatal(err)
 		}
