@@ -37,16 +37,10 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 		"AUTH EXTERNAL",
 	}
 	states := []authState{waitingForOK, waitingForData}
-	if _, err := io.WriteString(w, "\x00"+attempts[0]+"\r\n"); err != nil {
-		return "", wrap("dbus: auth", err)
+	if err := writeAuthLine(w, "\x00"+attempts[0]); err != nil {
+		return "", err
 	}
 	state, next := states[0], 1
-	send := func(line string) error {
-		if _, err := io.WriteString(w, line+"\r\n"); err != nil {
-			return wrap("dbus: auth", err)
-		}
-		return nil
-	}
 	for range maxAuthLines {
 		cmd, arg, err := readAuthLine(r)
 		if err != nil {
@@ -55,36 +49,43 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 		if state == waitingForReject && cmd != "REJECTED" {
 			return "", errors.New("dbus: auth: got " + cmd + " after CANCEL, want REJECTED")
 		}
+		var reply string
 		switch cmd {
 		case "OK":
 			if err := checkGUID(arg); err != nil {
 				return "", err
 			}
-			return arg, send("BEGIN")
+			return arg, writeAuthLine(w, "BEGIN")
 		case "REJECTED":
 			if next >= len(attempts) || !hasMech(arg, "EXTERNAL") {
 				return "", errors.New("dbus: auth: server rejected EXTERNAL (it offers " + strconv.Quote(arg) + ")")
 			}
-			state = states[next]
-			err = send(attempts[next])
+			state, reply = states[next], attempts[next]
 			next++
 		case "DATA":
 			if state == waitingForData {
 				// Empty response: "use the credentials of the socket".
-				state, err = waitingForOK, send("DATA")
+				state, reply = waitingForOK, "DATA"
 			} else {
-				state, err = waitingForReject, send("CANCEL")
+				state, reply = waitingForReject, "CANCEL"
 			}
 		case "ERROR":
-			state, err = waitingForReject, send("CANCEL")
+			state, reply = waitingForReject, "CANCEL"
 		default:
-			err = send("ERROR \"unknown command\"")
+			reply = "ERROR \"unknown command\""
 		}
-		if err != nil {
+		if err := writeAuthLine(w, reply); err != nil {
 			return "", err
 		}
 	}
 	return "", errors.New("dbus: auth: no OK after " + strconv.Itoa(maxAuthLines) + " lines")
+}
+
+func writeAuthLine(w io.Writer, line string) error {
+	if _, err := io.WriteString(w, line+"\r\n"); err != nil {
+		return wrap("dbus: auth", err)
+	}
+	return nil
 }
 
 // readAuthLine reads one "\r\n"-terminated ASCII line of at most the reader's
