@@ -25,18 +25,14 @@ type MatchRule struct {
 // '\” (close, escaped quote, reopen).
 func (r MatchRule) String() string {
 	var parts []string
-	add := func(key, val string) {
-		if val != "" {
-			parts = append(parts, key+"="+quoteMatchValue(val))
+	for _, kv := range [...][2]string{
+		{"type", r.Type}, {"sender", r.Sender}, {"interface", r.Interface}, {"member", r.Member},
+		{"path", r.Path}, {"path_namespace", r.PathNamespace}, {"destination", r.Destination},
+	} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+"="+quoteMatchValue(kv[1]))
 		}
 	}
-	add("type", r.Type)
-	add("sender", r.Sender)
-	add("interface", r.Interface)
-	add("member", r.Member)
-	add("path", r.Path)
-	add("path_namespace", r.PathNamespace)
-	add("destination", r.Destination)
 	keys := make([]int, 0, len(r.Args))
 	for k := range r.Args {
 		keys = append(keys, k)
