@@ -119,35 +119,49 @@ func (m *Message) writeFields(e *encoder) {
 	e.u32(0) // array length, patched below
 	lenAt := len(e.buf) - 4
 	start := len(e.buf) // 16: already 8-aligned for the first struct
-	head := func(code, typ byte) {
+	for code := byte(fieldPath); int(code) < len(fieldSig); code++ {
+		s, u := m.field(code)
+		if s == "" && u == 0 {
+			continue // unset
+		}
 		e.align(8)
-		e.buf = append(e.buf, code, 1, typ, 0)
-	}
-	text := func(code, typ byte, s string) {
-		if s != "" {
-			head(code, typ)
+		e.buf = append(e.buf, code, 1, fieldSig[code][0], 0)
+		switch fieldSig[code] {
+		case "u":
+			e.u32(u)
+		case "g":
+			e.sig(s)
+		default:
 			e.str(s, "header field")
 		}
 	}
-	text(fieldPath, 'o', string(m.Path))
-	text(fieldInterface, 's', m.Interface)
-	text(fieldMember, 's', m.Member)
-	text(fieldErrorName, 's', m.ErrorName)
-	if m.ReplySerial != 0 {
-		head(fieldReplySerial, 'u')
-		e.u32(m.ReplySerial)
-	}
-	text(fieldDestination, 's', m.Destination)
-	text(fieldSender, 's', m.Sender)
-	if m.Signature != "" {
-		head(fieldSignature, 'g')
-		e.sig(string(m.Signature))
-	}
-	if m.UnixFDs != 0 {
-		head(fieldUnixFDs, 'u')
-		e.u32(m.UnixFDs)
-	}
 	e.order.PutUint32(e.buf[lenAt:], uint32(len(e.buf)-start))
+}
+
+// field returns the value of header field code, a string or (for the 'u'
+// fields) a number; both are zero when the field is unset.
+func (m *Message) field(code byte) (string, uint32) {
+	switch code {
+	case fieldPath:
+		return string(m.Path), 0
+	case fieldInterface:
+		return m.Interface, 0
+	case fieldMember:
+		return m.Member, 0
+	case fieldErrorName:
+		return m.ErrorName, 0
+	case fieldReplySerial:
+		return "", m.ReplySerial
+	case fieldDestination:
+		return m.Destination, 0
+	case fieldSender:
+		return m.Sender, 0
+	case fieldSignature:
+		return string(m.Signature), 0
+	case fieldUnixFDs:
+		return "", m.UnixFDs
+	}
+	return "", 0
 }
 
 // endianByte probes order instead of comparing it, so binary.NativeEndian
