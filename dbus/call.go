@@ -43,32 +43,32 @@ func (c *Conn) CallMessage(ctx context.Context, m *Message) (*Message, error) {
 	c.mu.Lock()
 	c.pending[m.Serial] = ch
 	c.mu.Unlock()
-	forget := func() {
-		c.mu.Lock()
-		delete(c.pending, m.Serial)
-		c.mu.Unlock()
-	}
-	if err := c.send(ctx, m); err != nil {
-		forget()
-		return nil, wrap("dbus: call "+m.Interface+"."+m.Member, err)
-	}
-	select {
-	case reply := <-ch:
-		if reply.Type == TypeError {
-			e := &Error{Name: reply.ErrorName}
-			if len(reply.Body) > 0 {
-				e.Message, _ = reply.Body[0].(string)
+	// Failures before and after sending share one exit that drops the
+	// pending entry.
+	err := c.send(ctx, m)
+	on := "" // once the call went out, the message names its destination
+	if err == nil {
+		select {
+		case reply := <-ch:
+			if reply.Type == TypeError {
+				e := &Error{Name: reply.ErrorName}
+				if len(reply.Body) > 0 {
+					e.Message, _ = reply.Body[0].(string)
+				}
+				return nil, e
 			}
-			return nil, e
+			return reply, nil
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-c.done:
+			err = c.err
 		}
-		return reply, nil
-	case <-ctx.Done():
-		forget()
-		return nil, wrap("dbus: call "+m.Interface+"."+m.Member+" on "+m.Destination, ctx.Err())
-	case <-c.done:
-		forget()
-		return nil, wrap("dbus: call "+m.Interface+"."+m.Member+" on "+m.Destination, c.err)
+		on = " on " + m.Destination
 	}
+	c.mu.Lock()
+	delete(c.pending, m.Serial)
+	c.mu.Unlock()
+	return nil, wrap("dbus: call "+m.Interface+"."+m.Member+on, err)
 }
 
 // Emit sends a signal from this connection.
