@@ -20,14 +20,27 @@ const usage = `usage: network-broker [-config-dir DIR] [-check-config | -dump | 
   -version         print the version and exit
 `
 
+// boolFlag returns the field of the boolean flag name, or nil.
+func (o *options) boolFlag(name string) *bool {
+	switch name {
+	case "check-config":
+		return &o.checkConfig
+	case "dump":
+		return &o.dump
+	case "version":
+		return &o.version
+	case "h", "help":
+		return &o.help
+	}
+	return nil
+}
+
 // parseArgs reads the flags as Go's flag package does (-name or --name,
 // -name=value or -name value, booleans as -name or -name=false), without
 // the flag package, whose reflection-based formatting costs the binary
 // more than this function.
 func parseArgs(args []string) (options, error) {
 	o := options{configDir: "/etc/network-broker"}
-	bools := map[string]*bool{"check-config": &o.checkConfig, "dump": &o.dump, "version": &o.version,
-		"h": &o.help, "help": &o.help}
 	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' {
 		a := args[0]
 		args = args[1:]
@@ -35,7 +48,7 @@ func parseArgs(args []string) (options, error) {
 			break
 		}
 		name, value, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
-		if b, ok := bools[name]; ok {
+		if b := o.boolFlag(name); b != nil {
 			*b = true
 			if hasValue {
 				v, err := strconv.ParseBool(value)

@@ -172,22 +172,22 @@ func (p *policy) reconcile(index int32, l *link) {
 		}
 	}
 	for _, r := range haveRules {
-		if !slices.ContainsFunc(wantRules, func(w rtnl.Rule) bool { return sameRule(&w, &r) }) {
+		if !hasRule(wantRules, &r) {
 			p.apply("delete rule", p.conn.DeleteRule(r), "table", t, "from", r.Src, "to", r.Dst)
 		}
 	}
 	for _, r := range haveRoutes {
-		if !slices.ContainsFunc(wantRoutes, func(w rtnl.Route) bool { return samePolicyRoute(&w, &r) }) {
+		if !hasPolicyRoute(wantRoutes, &r) {
 			p.apply("delete route", p.conn.DeleteRoute(r), "table", t, "dst", r.Dst, "gw", r.Gateway)
 		}
 	}
 	for _, r := range wantRules {
-		if !slices.ContainsFunc(haveRules, func(h rtnl.Rule) bool { return sameRule(&h, &r) }) {
+		if !hasRule(haveRules, &r) {
 			p.apply("add rule", p.conn.AddRule(r), "table", t, "from", r.Src, "to", r.Dst, "priority", r.Priority)
 		}
 	}
 	for _, r := range wantRoutes {
-		if !slices.ContainsFunc(haveRoutes, func(h rtnl.Route) bool { return samePolicyRoute(&h, &r) }) {
+		if !hasPolicyRoute(haveRoutes, &r) {
 			p.apply("add route", p.conn.AddRoute(r), "table", t, "dst", r.Dst, "gw", r.Gateway)
 		}
 	}
@@ -241,10 +241,30 @@ func samePolicyRoute(a, b *rtnl.Route) bool {
 		a.Gateway == b.Gateway && a.OutIndex == b.OutIndex && a.PrefSrc == b.PrefSrc
 }
 
+// hasRule and hasPolicyRoute compare in place: rules and routes are big
+// structs, and slices.ContainsFunc closures copied each one.
+func hasRule(l []rtnl.Rule, r *rtnl.Rule) bool {
+	for i := range l {
+		if sameRule(&l[i], r) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPolicyRoute(l []rtnl.Route, r *rtnl.Route) bool {
+	for i := range l {
+		if samePolicyRoute(&l[i], r) {
+			return true
+		}
+	}
+	return false
+}
+
 func dedupRules(l []rtnl.Rule) []rtnl.Rule {
 	var out []rtnl.Rule
 	for _, r := range l {
-		if !slices.ContainsFunc(out, func(x rtnl.Rule) bool { return sameRule(&x, &r) }) {
+		if !hasRule(out, &r) {
 			out = append(out, r)
 		}
 	}
