@@ -380,32 +380,37 @@ func (c *Config) String() string {
 	if src == "" {
 		src = filepath.Join(c.Dir, configName) + " (not found: defaults)"
 	}
-	line := func(key, value string) { b.WriteString("  " + key + ": " + value + "\n") }
-	flag := func(key string, v bool) { line(key, strconv.FormatBool(v)) }
-	b.WriteString("# effective configuration from " + src + "\nSystem:\n")
-	line("LogLevel", c.LogLevel)
-	line("LogFormat", c.LogFormat)
-	line("Generator", c.Generator)
-	line("HookTimeout", c.HookTimeout.String())
-	line("HookParallel", strconv.Itoa(c.HookParallel))
-	flag("StartupTriggers", c.StartupTriggers)
-	line("RoutesDebounce", c.RoutesDebounce.String())
-	line("User", quote(c.User))
-	b.WriteString("Network:\n")
-	line("Links", quoteList(c.Links))
-	line("RoutingPolicyRules", quoteList(c.RoutingPolicyRules))
-	line("RouteTableBase", strconv.FormatUint(uint64(c.RouteTableBase), 10))
-	line("RulePriority", strconv.FormatUint(uint64(c.RulePriority), 10))
-	flag("EmitJSON", c.EmitJSON)
-	flag("UseDNS", c.UseDNS)
-	flag("UseDomain", c.UseDomain)
-	flag("UseHostname", c.UseHostname)
-	line("LeaseFiles", quoteList(c.LeaseFiles))
+	section := func(name string, kv ...string) {
+		b.WriteString(name + ":\n")
+		for i := 0; i+1 < len(kv); i += 2 {
+			b.WriteString("  " + kv[i] + ": " + kv[i+1] + "\n")
+		}
+	}
+	b.WriteString("# effective configuration from " + src + "\n")
+	section("System", "LogLevel", c.LogLevel, "LogFormat", c.LogFormat, "Generator", c.Generator,
+		"HookTimeout", c.HookTimeout.String(), "HookParallel", strconv.Itoa(c.HookParallel),
+		"StartupTriggers", strconv.FormatBool(c.StartupTriggers),
+		"RoutesDebounce", c.RoutesDebounce.String(), "User", quote(c.User))
+	section("Network", "Links", quoteList(c.Links), "RoutingPolicyRules", quoteList(c.RoutingPolicyRules),
+		"RouteTableBase", strconv.FormatUint(uint64(c.RouteTableBase), 10),
+		"RulePriority", strconv.FormatUint(uint64(c.RulePriority), 10),
+		"EmitJSON", strconv.FormatBool(c.EmitJSON), "UseDNS", strconv.FormatBool(c.UseDNS),
+		"UseDomain", strconv.FormatBool(c.UseDomain), "UseHostname", strconv.FormatBool(c.UseHostname),
+		"LeaseFiles", quoteList(c.LeaseFiles))
 	return b.String()
 }
 
 // quote writes a single-quoted YAML scalar.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+func quote(s string) string {
+	b := []byte{'\''}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			b = append(b, '\'') // doubled, as YAML escapes it
+		}
+		b = append(b, s[i])
+	}
+	return string(append(b, '\''))
+}
 
 // quoteList writes a list as a flow sequence of single-quoted strings.
 func quoteList(l []string) string {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -189,9 +187,8 @@ func readLinkExtra(index int32) linkExtra {
 		return linkExtra{}
 	}
 	var e linkExtra
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), "=")
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, "=")
 		if !ok {
 			continue
 		}
