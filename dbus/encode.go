@@ -96,10 +96,33 @@ func b2u(b bool) uint32 {
 	return 0
 }
 
+// goTypeOf names the Go type the encoder wants for basic type code c.
 func goTypeOf(c byte) string {
-	return map[byte]string{'y': "byte", 'b': "bool", 'n': "int16", 'q': "uint16",
-		'i': "int32", 'u': "uint32", 'h': "dbus.UnixFD", 'x': "int64", 't': "uint64",
-		'd': "float64", 's': "string"}[c]
+	switch c {
+	case 'y':
+		return "byte"
+	case 'b':
+		return "bool"
+	case 'n':
+		return "int16"
+	case 'q':
+		return "uint16"
+	case 'i':
+		return "int32"
+	case 'u':
+		return "uint32"
+	case 'h':
+		return "dbus.UnixFD"
+	case 'x':
+		return "int64"
+	case 't':
+		return "uint64"
+	case 'd':
+		return "float64"
+	case 's':
+		return "string"
+	}
+	return ""
 }
 
 func (e *encoder) objectPath(v any) {
