@@ -84,9 +84,14 @@ func (e *encoder) value(sig string, i int, v any, dp depth) int {
 		e.fail("unexpected type code " + strconv.QuoteRune(rune(c)))
 	}
 	if !ok {
-		e.fail("type " + strconv.QuoteRune(rune(c)) + " wants " + goTypeOf(c) + ", got " + typeName(v))
+		e.wrongType("type '"+sig[i:i+1]+"'", goTypeOf(c), v)
 	}
 	return i + 1
+}
+
+// wrongType fails with "<what> wants <want>, got <v's Go type>".
+func (e *encoder) wrongType(what, want string, v any) {
+	e.fail(what + " wants " + want + ", got " + typeName(v))
 }
 
 func b2u(b bool) uint32 {
@@ -133,7 +138,7 @@ func (e *encoder) objectPath(v any) {
 	case string:
 		p = x
 	default:
-		e.fail("type 'o' wants dbus.ObjectPath, got " + typeName(v))
+		e.wrongType("type 'o'", "dbus.ObjectPath", v)
 		return
 	}
 	if err := checkObjectPath(p); err != nil {
@@ -150,14 +155,14 @@ func (e *encoder) signature(v any) {
 	case string:
 		e.sig(x)
 	default:
-		e.fail("type 'g' wants dbus.Signature, got " + typeName(v))
+		e.wrongType("type 'g'", "dbus.Signature", v)
 	}
 }
 
 func (e *encoder) variant(v any, dp depth) {
 	x, ok := v.(Variant)
 	if !ok {
-		e.fail("type 'v' wants dbus.Variant, got " + typeName(v))
+		e.wrongType("type 'v'", "dbus.Variant", v)
 		return
 	}
 	if err := checkSingle(string(x.Sig)); err != nil {
@@ -182,7 +187,7 @@ func (e *encoder) structure(sig string, i int, v any, dp depth) int {
 	case []any:
 		fields = x
 	default:
-		e.fail("type " + sig[i:end] + " wants dbus.Struct, got " + typeName(v))
+		e.wrongType("type "+sig[i:end], "dbus.Struct", v)
 		return end
 	}
 	dp, err := dp.enterStruct()
@@ -294,7 +299,7 @@ func (e *encoder) element(sig string, j int, item any, dp depth) {
 	}
 	de, ok := item.(DictEntry)
 	if !ok {
-		e.fail("dict entry " + sig[j:typeEnd(sig, j)] + " wants dbus.DictEntry, got " + typeName(item))
+		e.wrongType("dict entry "+sig[j:typeEnd(sig, j)], "dbus.DictEntry", item)
 		return
 	}
 	e.dictEntry(sig, j, de, dp)
