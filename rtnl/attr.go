@@ -175,7 +175,9 @@ func (e *attrEncoder) bytes(typ uint16, data []byte) {
 func (e *attrEncoder) uint8(typ uint16, v uint8) { e.bytes(typ, []byte{v}) }
 
 func (e *attrEncoder) uint32(typ uint16, v uint32) {
-	e.bytes(typ, ne.AppendUint32(nil, v))
+	var b [4]byte
+	ne.PutUint32(b[:], v)
+	e.bytes(typ, b[:])
 }
 
 func (e *attrEncoder) string(typ uint16, s string) {
