@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Lease is one complete `lease { … }` block of a dhclient lease file.
@@ -516,12 +517,12 @@ func (l Lease) Env() string {
 func leaseEnvTime(s string) string {
 	if rest, ok := strings.CutPrefix(s, "epoch "); ok {
 		if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
-			return string(appendUTC(nil, n, 0, false))
+			return time.Unix(n, 0).UTC().Format(time.RFC3339)
 		}
 	}
 	if len(s) > 2 && s[1] == ' ' {
-		if n, ok := parseLeaseDate(s[2:]); ok {
-			return string(appendUTC(nil, n, 0, false))
+		if t, ok := parseLeaseDate(s[2:]); ok {
+			return t.Format(time.RFC3339)
 		}
 	}
 	return s

@@ -69,9 +69,7 @@ func (l *logger) log(level int, msg string, kv []any) {
 		return
 	}
 	b := l.buf[:0]
-	now := l.now()
-	var tb [32]byte
-	ts := string(appendUTC(tb[:0], now.Unix(), now.Nanosecond(), true))
+	ts := l.now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
 	if l.json {
 		b = append(b, '{')
 		b = appendJSONPair(b, "time", ts, false)
