@@ -6,10 +6,26 @@ import "strconv"
 // /etc/iproute2/rt_protos, rt_scopes, rt_tables); a value without a name
 // prints as its decimal number, as `ip` does.
 
-var scopeNames = map[uint8]string{0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"}
-
 // ScopeName names an RT_SCOPE_* value: "global", "link", "host", ...
-func ScopeName(s uint8) string { return name(scopeNames, s) }
+func ScopeName(s uint8) string {
+	// A switch, not a map like the longer lists below: the compiler
+	// builds a map literal this small in the package's init, so it would
+	// stay in programs that never name a scope; larger ones are dropped
+	// by the linker when unused.
+	switch s {
+	case 0:
+		return "global"
+	case 200:
+		return "site"
+	case 253:
+		return "link"
+	case 254:
+		return "host"
+	case 255:
+		return "nowhere"
+	}
+	return strconv.Itoa(int(s))
+}
 
 var protocolNames = map[uint8]string{
 	0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static", 8: "gated", 9: "ra",
