@@ -40,7 +40,7 @@ const sizeofIfaCacheinfo = 16
 // into the zero Address ad.
 func decodeAddress(b []byte, ad *Address) error {
 	if len(b) < sizeofIfAddrmsg {
-		return errors.New("rtnl: address: want " + strconv.Itoa(sizeofIfAddrmsg) + " bytes of ifaddrmsg, have " + strconv.Itoa(len(b)))
+		return shortError("address", "ifaddrmsg", sizeofIfAddrmsg, len(b))
 	}
 	ad.Family, ad.PrefixLen, ad.Scope = b[0], b[1], b[3]
 	ad.Flags = uint32(b[2])

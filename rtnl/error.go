@@ -74,7 +74,7 @@ const sizeofNlmsgerr = 4 + nlmsgHdrLen
 // errnoOf reads the int error of an NLMSG_ERROR or NLMSG_DONE payload.
 func errnoOf(b []byte) (int32, error) {
 	if len(b) < 4 {
-		return 0, errors.New("rtnl: error message: want 4 bytes of error code, have " + strconv.Itoa(len(b)))
+		return 0, shortError("error message", "error code", 4, len(b))
 	}
 	return int32(ne.Uint32(b)), nil
 }

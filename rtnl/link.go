@@ -1,7 +1,6 @@
 package rtnl
 
 import (
-	"errors"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -73,7 +72,7 @@ const sizeofIfInfomsg = 16
 // into the zero Link l.
 func decodeLink(b []byte, l *Link) error {
 	if len(b) < sizeofIfInfomsg {
-		return errors.New("rtnl: link: want " + strconv.Itoa(sizeofIfInfomsg) + " bytes of ifinfomsg, have " + strconv.Itoa(len(b)))
+		return shortError("link", "ifinfomsg", sizeofIfInfomsg, len(b))
 	}
 	l.Type = ne.Uint16(b[2:4])
 	l.Index = int32(ne.Uint32(b[4:8]))

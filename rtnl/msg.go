@@ -85,6 +85,12 @@ func messageError(off int, what string) error {
 	return errors.New("rtnl: message at offset " + strconv.Itoa(off) + ": " + what)
 }
 
+// shortError reports a payload of have bytes, shorter than the want bytes
+// of its fixed header hdr: "rtnl: route: want 12 bytes of rtmsg, have 3".
+func shortError(what, hdr string, want, have int) error {
+	return errors.New("rtnl: " + what + ": want " + strconv.Itoa(want) + " bytes of " + hdr + ", have " + strconv.Itoa(have))
+}
+
 // encodeMessage builds a request: header then payload, nlmsg_len filled in.
 func encodeMessage(typ, flags uint16, seq uint32, payload []byte) []byte {
 	b := make([]byte, nlmsgHdrLen+len(payload))

@@ -51,19 +51,15 @@ func rtnhAlign(n int) int { return (n + 3) &^ 3 }
 // into the zero Route r.
 func decodeRoute(b []byte, r *Route) error {
 	if len(b) < sizeofRtmsg {
-		return errors.New("rtnl: route: want " + strconv.Itoa(sizeofRtmsg) + " bytes of rtmsg, have " + strconv.Itoa(len(b)))
+		return shortError("route", "rtmsg", sizeofRtmsg, len(b))
 	}
 	r.Family = b[0]
 	dstLen, srcLen := b[1], b[2]
 	r.TOS, r.Protocol, r.Scope, r.Type = b[3], b[5], b[6], b[7]
 	r.Table = uint32(b[4])
 	r.Flags = ne.Uint32(b[8:12])
-	n := addrLen(r.Family)
-	if n == 0 {
-		return errors.New("rtnl: route: unsupported family " + strconv.Itoa(int(r.Family)))
-	}
-	if int(dstLen) > 8*n || int(srcLen) > 8*n {
-		return errors.New("rtnl: route: prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(r.Family)))
+	if err := checkPrefixLens("route", r.Family, dstLen, srcLen); err != nil {
+		return err
 	}
 	var dst, src netip.Addr
 	a := newAttrs("route", b[sizeofRtmsg:])
@@ -110,6 +106,19 @@ func zeroAddr(family uint8) netip.Addr {
 		return netip.IPv4Unspecified()
 	}
 	return netip.IPv6Unspecified()
+}
+
+// checkPrefixLens checks the family and the prefix lengths of an rtmsg or
+// a fib_rule_hdr, which share their first bytes.
+func checkPrefixLens(what string, family, dstLen, srcLen uint8) error {
+	n := addrLen(family)
+	if n == 0 {
+		return errors.New("rtnl: " + what + ": unsupported family " + strconv.Itoa(int(family)))
+	}
+	if int(dstLen) > 8*n || int(srcLen) > 8*n {
+		return errors.New("rtnl: " + what + ": prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(family)))
+	}
+	return nil
 }
 
 // prefixLens formats a dst/src length pair as errors show it, "24/0".

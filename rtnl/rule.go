@@ -39,7 +39,7 @@ const sizeofFibRuleHdr = 12
 // into the zero Rule r.
 func decodeRule(b []byte, r *Rule) error {
 	if len(b) < sizeofFibRuleHdr {
-		return errors.New("rtnl: rule: want " + strconv.Itoa(sizeofFibRuleHdr) + " bytes of fib_rule_hdr, have " + strconv.Itoa(len(b)))
+		return shortError("rule", "fib_rule_hdr", sizeofFibRuleHdr, len(b))
 	}
 	r.Family = b[0]
 	dstLen, srcLen := b[1], b[2]
@@ -47,12 +47,8 @@ func decodeRule(b []byte, r *Rule) error {
 	r.Table = uint32(b[4])
 	r.Flags = ne.Uint32(b[8:12])
 	r.Invert = r.Flags&unix.FIB_RULE_INVERT != 0
-	n := addrLen(r.Family)
-	if n == 0 {
-		return errors.New("rtnl: rule: unsupported family " + strconv.Itoa(int(r.Family)))
-	}
-	if int(dstLen) > 8*n || int(srcLen) > 8*n {
-		return errors.New("rtnl: rule: prefix lengths " + prefixLens(dstLen, srcLen) + " too long for family " + strconv.Itoa(int(r.Family)))
+	if err := checkPrefixLens("rule", r.Family, dstLen, srcLen); err != nil {
+		return err
 	}
 	a := newAttrs("rule", b[sizeofFibRuleHdr:])
 	for a.Next() {
