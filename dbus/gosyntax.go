@@ -11,12 +11,13 @@ import (
 // goSyntax is fmt's %#v for the Go types of the package doc (and int, uint).
 // A value of any other type shows as "an unsupported type".
 func goSyntax(v any) string {
-	switch x := v.(type) {
+	switch v.(type) {
 	case nil:
 		return "<nil>"
 	case []byte:
 		// fmt names a top-level []byte as written; nested, it is []uint8.
-		return string(appendList(nil, "[]byte", x))
+		items, _ := elements(v)
+		return string(appendList(nil, "[]byte", items))
 	}
 	return string(appendGoSyntax(nil, v))
 }
@@ -36,19 +37,6 @@ func appendGoSyntax(b []byte, v any) []byte {
 		return strconv.AppendInt(b, int64(x), 10)
 	case int64:
 		return strconv.AppendInt(b, x, 10)
-	// fmt writes unsigned integers in hex under %#v.
-	case byte:
-		return appendHex(b, uint64(x))
-	case uint:
-		return appendHex(b, uint64(x))
-	case uint16:
-		return appendHex(b, uint64(x))
-	case uint32:
-		return appendHex(b, uint64(x))
-	case uint64:
-		return appendHex(b, x)
-	case UnixFD:
-		return appendHex(b, uint64(x))
 	case float64:
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case string:
@@ -65,22 +53,6 @@ func appendGoSyntax(b []byte, v any) []byte {
 		b = appendGoSyntax(append(b, "dbus.DictEntry{Key:"...), x.Key)
 		b = appendGoSyntax(append(b, ", Value:"...), x.Value)
 		return append(b, '}')
-	case []any:
-		return appendList(b, "[]interface {}", x)
-	case Struct:
-		return appendList(b, "dbus.Struct", x)
-	case []DictEntry:
-		return appendList(b, "[]dbus.DictEntry", x)
-	case []byte:
-		return appendList(b, "[]uint8", x)
-	case []string:
-		return appendList(b, "[]string", x)
-	case []int32:
-		return appendList(b, "[]int32", x)
-	case []uint32:
-		return appendList(b, "[]uint32", x)
-	case []ObjectPath:
-		return appendList(b, "[]dbus.ObjectPath", x)
 	case map[string]Variant:
 		b = append(b, "map[string]dbus.Variant"...)
 		if x == nil {
@@ -101,14 +73,17 @@ func appendGoSyntax(b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	}
+	// fmt writes unsigned integers in hex under %#v.
+	if u, ok := unsigned(v); ok {
+		return strconv.AppendUint(append(b, "0x"...), u, 16)
+	}
+	if items, ok := elements(v); ok {
+		return appendList(b, typeName(v), items)
+	}
 	return append(b, typeName(v)...)
 }
 
-func appendHex(b []byte, v uint64) []byte {
-	return strconv.AppendUint(append(b, "0x"...), v, 16)
-}
-
-func appendList[T any](b []byte, typ string, items []T) []byte {
+func appendList(b []byte, typ string, items []any) []byte {
 	b = append(b, typ...)
 	if items == nil {
 		return append(b, "(nil)"...)
@@ -121,6 +96,61 @@ func appendList[T any](b []byte, typ string, items []T) []byte {
 		b = appendGoSyntax(b, item)
 	}
 	return append(b, '}')
+}
+
+// unsigned returns the value of an unsigned integer of the package's types.
+func unsigned(v any) (uint64, bool) {
+	switch x := v.(type) {
+	case byte:
+		return uint64(x), true
+	case uint:
+		return uint64(x), true
+	case uint16:
+		return uint64(x), true
+	case uint32:
+		return uint64(x), true
+	case uint64:
+		return x, true
+	case UnixFD:
+		return uint64(x), true
+	}
+	return 0, false
+}
+
+// elements returns the items of a slice of the package's types, boxed:
+// formatting is for errors and logs, where the copy does not matter.
+func elements(v any) ([]any, bool) {
+	switch x := v.(type) {
+	case []any:
+		return x, true
+	case Struct:
+		return x, true
+	case []DictEntry:
+		return boxAll(x), true
+	case []byte:
+		return boxAll(x), true
+	case []string:
+		return boxAll(x), true
+	case []int32:
+		return boxAll(x), true
+	case []uint32:
+		return boxAll(x), true
+	case []ObjectPath:
+		return boxAll(x), true
+	}
+	return nil, false
+}
+
+// boxAll copies s into a []any, nil for nil: fmt tells the two apart.
+func boxAll[T any](s []T) []any {
+	if s == nil {
+		return nil
+	}
+	items := make([]any, len(s))
+	for i, v := range s {
+		items[i] = v
+	}
+	return items
 }
 
 // typeName is fmt's %T for the Go types of the package doc; any other
