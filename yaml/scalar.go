@@ -181,11 +181,53 @@ func scanDouble(l line, col int) (string, int, error) {
 	return "", 0, errAt(l, col, "multi-line double-quoted scalars are not supported (no closing quote on this line)")
 }
 
-// simpleEscapes maps the one-character escapes of YAML 1.2 §5.7.
-var simpleEscapes = map[rune]rune{
-	'0': 0, 'a': '\a', 'b': '\b', 't': '\t', '\t': '\t', 'n': '\n', 'v': '\v',
-	'f': '\f', 'r': '\r', 'e': 0x1B, ' ': ' ', '"': '"', '/': '/', '\\': '\\',
-	'N': 0x85, '_': 0xA0, 'L': 0x2028, 'P': 0x2029,
+// simpleEscape decodes the one-character escapes of YAML 1.2 §5.7.
+// A switch rather than a map: it needs no initialisation at start-up.
+func simpleEscape(c rune) (rune, bool) {
+	switch c {
+	case '0':
+		return 0, true
+	case 'a':
+		return '\a', true
+	case 'b':
+		return '\b', true
+	case 't', '\t':
+		return '\t', true
+	case 'n':
+		return '\n', true
+	case 'v':
+		return '\v', true
+	case 'f':
+		return '\f', true
+	case 'r':
+		return '\r', true
+	case 'e':
+		return 0x1B, true
+	case ' ', '"', '/', '\\':
+		return c, true
+	case 'N':
+		return 0x85, true
+	case '_':
+		return 0xA0, true
+	case 'L':
+		return 0x2028, true
+	case 'P':
+		return 0x2029, true
+	}
+	return 0, false
+}
+
+// hexDigits is how many hex digits the escapes \x, \u and \U take, or 0.
+func hexDigits(c rune) int {
+	switch c {
+	case 'x':
+		return 2
+	case 'u':
+		return 4
+	case 'U':
+		return 8
+	}
+	return 0
 }
 
 // unescape decodes the escape whose backslash is at column i and returns
@@ -196,28 +238,39 @@ func unescape(l line, i int) (rune, int, error) {
 		return 0, 0, errAt(l, i, "multi-line double-quoted scalars are not supported (escaped line break)")
 	}
 	c := t[i+1]
-	if r, ok := simpleEscapes[c]; ok {
+	if r, ok := simpleEscape(c); ok {
 		return r, 1, nil
 	}
-	digits := map[rune]int{'x': 2, 'u': 4, 'U': 8}[c]
+	digits := hexDigits(c)
 	if digits == 0 {
 		return 0, 0, errAt(l, i, "unknown escape \\"+string(c)+" in double-quoted scalar")
 	}
-	if i+1+digits >= len(t) {
-		return 0, 0, errAt(l, i, "escape \\"+string(c)+" needs "+strconv.Itoa(digits)+" hex digits")
+	// The digits and at least the closing quote must follow on this line.
+	v, ok := rune(0), i+1+digits < len(t)
+	if ok {
+		v, ok = hexRune(t[i+2 : i+2+digits])
 	}
-	var v rune
-	for _, d := range t[i+2 : i+2+digits] {
-		h := hexValue(d)
-		if h < 0 {
-			return 0, 0, errAt(l, i, "escape \\"+string(c)+" needs "+strconv.Itoa(digits)+" hex digits")
-		}
-		v = v<<4 | rune(h)
+	if !ok {
+		return 0, 0, errAt(l, i, "escape \\"+string(c)+" needs "+strconv.Itoa(digits)+" hex digits")
 	}
 	if !validRune(v) {
 		return 0, 0, errAt(l, i, "escape \\"+string(c)+string(t[i+2:i+2+digits])+" is not a Unicode scalar value")
 	}
 	return v, 1 + digits, nil
+}
+
+// hexRune returns the value of the hex digits ds, or false if one is not
+// a hex digit.
+func hexRune(ds []rune) (rune, bool) {
+	var v rune
+	for _, d := range ds {
+		h := hexValue(d)
+		if h < 0 {
+			return 0, false
+		}
+		v = v<<4 | rune(h)
+	}
+	return v, true
 }
 
 // validRune reports whether r is a Unicode scalar value (no surrogates).
