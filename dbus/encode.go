@@ -259,23 +259,38 @@ func (e *encoder) elements(sig string, j int, v any, dp depth) bool {
 		}
 		e.buf = append(e.buf, x...)
 	case []string:
-		return elem == "s" && eachElem(e, sig, j, x, dp)
+		if elem != "s" {
+			return false
+		}
+		for _, s := range x {
+			e.str(s, "string")
+		}
 	case []int32:
-		return elem == "i" && eachElem(e, sig, j, x, dp)
+		if elem != "i" {
+			return false
+		}
+		for _, n := range x {
+			e.u32(uint32(n))
+		}
 	case []uint32:
-		return elem == "u" && eachElem(e, sig, j, x, dp)
+		if elem != "u" {
+			return false
+		}
+		for _, n := range x {
+			e.u32(n)
+		}
 	case []ObjectPath:
-		return elem == "o" && eachElem(e, sig, j, x, dp)
+		if elem != "o" {
+			return false
+		}
+		for _, p := range x {
+			e.objectPath(p)
+		}
 	case map[string]Variant:
 		if elem != "{sv}" {
 			return false
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range sortedKeys(x) {
 			e.dictEntry(sig, j, DictEntry{Key: k, Value: x[k]}, dp)
 		}
 	default:
@@ -284,11 +299,15 @@ func (e *encoder) elements(sig string, j int, v any, dp depth) bool {
 	return true
 }
 
-func eachElem[T any](e *encoder, sig string, j int, items []T, dp depth) bool {
-	for _, item := range items {
-		e.element(sig, j, item, dp)
+// sortedKeys returns the keys of m in order: encoding and formatting must
+// not depend on map iteration order.
+func sortedKeys(m map[string]Variant) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return true
+	slices.Sort(keys)
+	return keys
 }
 
 // element encodes one array element; dict entries are 8-aligned pairs.

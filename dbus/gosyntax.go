@@ -1,9 +1,6 @@
 package dbus
 
-import (
-	"slices"
-	"strconv"
-)
+import "strconv"
 
 // fmt's %#v and %T, rebuilt for the values of this package so that error
 // messages and Variant.String read as before without linking fmt and reflect.
@@ -58,13 +55,8 @@ func appendGoSyntax(b []byte, v any) []byte {
 		if x == nil {
 			return append(b, "(nil)"...)
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
 		b = append(b, '{')
-		for i, k := range keys {
+		for i, k := range sortedKeys(x) {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
