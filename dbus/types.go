@@ -86,19 +86,20 @@ func (e *Error) Error() string {
 	return "dbus: " + e.Name + ": " + e.Message
 }
 
-// wrapError is what fmt.Errorf("...: %w") made: the message, and the cause
-// kept for errors.Is and errors.As.
+// wrapError reads as fmt.Errorf("prefix: %w", err) did and unwraps to err
+// for errors.Is and errors.As. The text is joined when asked for: building
+// it inside wrap put that code at every caller.
 type wrapError struct {
-	msg string
-	err error
+	prefix string
+	err    error
 }
 
-func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Error() string { return e.prefix + ": " + e.err.Error() }
 func (e *wrapError) Unwrap() error { return e.err }
 
 // wrap returns an error reading "prefix: " + err.Error() that unwraps to err.
 func wrap(prefix string, err error) error {
-	return &wrapError{prefix + ": " + err.Error(), err}
+	return &wrapError{prefix, err}
 }
 
 // Well-known error names used by this package and its callers.
