@@ -225,16 +225,18 @@ func checkLineEnd(l line, end int, flow bool) error {
 		return nil
 	}
 	j := skipSpaces(l.text, end)
+	var msg string
 	switch c := at(l.text, j); {
 	case c == ':' && flow:
-		return errAt(l, j, "flow collections as mapping keys are not supported")
+		msg = "flow collections as mapping keys are not supported"
 	case c == ':':
-		return errAt(l, j, "mapping values are not allowed here")
+		msg = "mapping values are not allowed here"
 	case c == '\t':
-		return errAt(l, j, "tabs are only supported in quoted scalars, comments and at the end of a line")
+		msg = "tabs are only supported in quoted scalars, comments and at the end of a line"
 	default:
-		return errAt(l, j, "unexpected "+strconv.QuoteRune(c)+" after the value")
+		msg = "unexpected " + strconv.QuoteRune(c) + " after the value"
 	}
+	return errAt(l, j, msg)
 }
 
 // keySet finds duplicate keys: by text, and by value for plain scalars
@@ -246,19 +248,24 @@ type nullKey struct{}
 
 // add records k or reports that it repeats an earlier key.
 func (s keySet) add(k *Node) error {
-	ids := []any{"text:" + k.Text}
+	if err := s.claim("text:"+k.Text, k); err != nil {
+		return err
+	}
 	switch v := k.Value.(type) {
 	case nil:
-		ids = append(ids, nullKey{})
+		return s.claim(nullKey{}, k)
 	case string:
+		return nil
 	default:
-		ids = append(ids, v)
+		return s.claim(v, k)
 	}
-	for _, id := range ids {
-		if first, dup := s[id]; dup {
-			return &Error{Line: k.Line, Column: k.Column, Msg: "duplicate key " + strconv.Quote(k.Text) + " (first on line " + strconv.Itoa(first.Line) + ")"}
-		}
-		s[id] = k
+}
+
+// claim records k under id or reports the key that holds id already.
+func (s keySet) claim(id any, k *Node) error {
+	if first, dup := s[id]; dup {
+		return &Error{Line: k.Line, Column: k.Column, Msg: "duplicate key " + strconv.Quote(k.Text) + " (first on line " + strconv.Itoa(first.Line) + ")"}
 	}
+	s[id] = k
 	return nil
 }

@@ -39,7 +39,7 @@ func scanFlow(l line, col int) (*Node, int, error) {
 		case c == ',':
 			i++
 		case i == len(l.text):
-			return nil, 0, errAt(l, col, "multi-line flow collections are not supported (no closing "+strconv.QuoteRune(closing)+" on this line)")
+			return nil, 0, unclosedFlow(l, col, closing)
 		case c == ':' && n.Kind == SequenceNode:
 			return nil, 0, errAt(l, i, "mappings inside flow sequences are not supported")
 		default:
@@ -51,17 +51,26 @@ func scanFlow(l line, col int) (*Node, int, error) {
 // checkFlowItem rejects what cannot start an entry of the flow collection
 // opened at col and closed by closing: the end of the line, a comment, an empty entry, nesting.
 func checkFlowItem(l line, col, i int, closing rune) error {
+	var msg string
 	switch c := at(l.text, i); {
 	case i == len(l.text), c == '#':
-		return errAt(l, col, "multi-line flow collections are not supported (no closing "+strconv.QuoteRune(closing)+" on this line)")
+		return unclosedFlow(l, col, closing)
 	case c == ',':
-		return errAt(l, i, "empty entries in flow collections are not allowed")
+		msg = "empty entries in flow collections are not allowed"
 	case c == '[', c == '{':
-		return errAt(l, i, "nested flow collections are not supported")
+		msg = "nested flow collections are not supported"
 	case c == ']', c == '}':
-		return errAt(l, i, "unexpected "+strconv.QuoteRune(c)+" in flow collection")
+		msg = "unexpected " + strconv.QuoteRune(c) + " in flow collection"
+	default:
+		return nil
 	}
-	return nil
+	return errAt(l, i, msg)
+}
+
+// unclosedFlow reports a flow collection opened at col that closing does
+// not close on its line.
+func unclosedFlow(l line, col int, closing rune) error {
+	return errAt(l, col, "multi-line flow collections are not supported (no closing "+strconv.QuoteRune(closing)+" on this line)")
 }
 
 // flowScalar scans the quoted or plain scalar at i in a flow collection.
@@ -95,24 +104,22 @@ func flowPair(l line, i int, n *Node, keys keySet) (int, error) {
 	if err := keys.add(key); err != nil {
 		return 0, err
 	}
-	j := skipSpaces(l.text, end)
-	if at(l.text, j) != ':' {
-		n.Pairs = append(n.Pairs, Pair{Key: key, Value: emptyNode(l, end)})
-		return end, nil
-	}
-	colon := j
-	j = skipSpaces(l.text, j+1)
-	if c := at(l.text, j); c == ',' || c == '}' {
-		n.Pairs = append(n.Pairs, Pair{Key: key, Value: emptyNode(l, colon)})
-		return j, nil
-	}
-	if err := checkFlowItem(l, n.Column-1, j, '}'); err != nil {
-		return 0, err
-	}
-	v, end, err := flowScalar(l, j)
-	if err != nil {
-		return 0, err
+	var v *Node
+	colon := skipSpaces(l.text, end)
+	j := skipSpaces(l.text, colon+1)
+	switch c := at(l.text, j); {
+	case at(l.text, colon) != ':':
+		v, j = emptyNode(l, end), end
+	case c == ',' || c == '}':
+		v = emptyNode(l, colon)
+	default:
+		if err := checkFlowItem(l, n.Column-1, j, '}'); err != nil {
+			return 0, err
+		}
+		if v, j, err = flowScalar(l, j); err != nil {
+			return 0, err
+		}
 	}
 	n.Pairs = append(n.Pairs, Pair{Key: key, Value: v})
-	return end, nil
+	return j, nil
 }

@@ -44,23 +44,24 @@ func skipSpaces(t []rune, i int) int {
 func checkPlainStart(l line, col int, flow bool) error {
 	t := l.text
 	c, next := t[col], at(t, col+1)
+	var msg string
 	switch c {
 	case '&':
-		return errAt(l, col, "anchors are not supported")
+		msg = "anchors are not supported"
 	case '*':
-		return errAt(l, col, "aliases are not supported")
+		msg = "aliases are not supported"
 	case '!':
-		return errAt(l, col, "tags are not supported")
+		msg = "tags are not supported"
 	case '|', '>':
-		return errAt(l, col, "block scalars are not supported")
+		msg = "block scalars are not supported"
 	case '%':
-		return errAt(l, col, "directives are not supported")
+		msg = "directives are not supported"
 	case '@', '`':
-		return errAt(l, col, "reserved indicator "+strconv.QuoteRune(c)+" cannot start a scalar")
+		msg = "reserved indicator " + strconv.QuoteRune(c) + " cannot start a scalar"
 	case '\t':
-		return errAt(l, col, "tabs are only supported in quoted scalars, comments and at the end of a line")
+		msg = "tabs are only supported in quoted scalars, comments and at the end of a line"
 	case ',', '[', ']', '{', '}', '#', '"', '\'':
-		return errAt(l, col, "unexpected "+strconv.QuoteRune(c))
+		msg = "unexpected " + strconv.QuoteRune(c)
 	case '-', '?', ':':
 		if next == '\t' {
 			return errAt(l, col+1, "tabs are only supported in quoted scalars, comments and at the end of a line")
@@ -70,15 +71,18 @@ func checkPlainStart(l line, col int, flow bool) error {
 		}
 		switch {
 		case c == '?':
-			return errAt(l, col, "complex keys are not supported")
+			msg = "complex keys are not supported"
 		case c == ':':
-			return errAt(l, col, "empty keys are not supported")
+			msg = "empty keys are not supported"
 		case flow:
-			return errAt(l, col, "block sequences are not supported inside flow collections")
+			msg = "block sequences are not supported inside flow collections"
+		default:
+			msg = "a block sequence cannot start here"
 		}
-		return errAt(l, col, "a block sequence cannot start here")
+	default:
+		return nil
 	}
-	return nil
+	return errAt(l, col, msg)
 }
 
 // scanPlain scans the single-line plain scalar at col. It stops before a
