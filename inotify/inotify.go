@@ -43,9 +43,19 @@ type wrapError struct {
 func (e *wrapError) Error() string { return e.msg }
 func (e *wrapError) Unwrap() error { return e.err }
 
+// prefixError reads "prefix: err" and unwraps to err. Like os.PathError it
+// builds its text only when asked, which keeps the wrap sites small.
+type prefixError struct {
+	prefix string
+	err    error
+}
+
+func (e *prefixError) Error() string { return e.prefix + ": " + e.err.Error() }
+func (e *prefixError) Unwrap() error { return e.err }
+
 // wrap returns an error reading "prefix: err" that unwraps to err.
 func wrap(prefix string, err error) error {
-	return &wrapError{msg: prefix + ": " + err.Error(), err: err}
+	return &prefixError{prefix: prefix, err: err}
 }
 
 // readBufLen holds many records per read(2); it must be at least
