@@ -180,8 +180,11 @@ func (e *attrEncoder) uint32(typ uint16, v uint32) {
 	e.bytes(typ, b[:])
 }
 
+// string appends s with the NUL terminator the kernel expects.
 func (e *attrEncoder) string(typ uint16, s string) {
-	e.bytes(typ, append([]byte(s), 0))
+	b := make([]byte, len(s)+1)
+	copy(b, s)
+	e.bytes(typ, b)
 }
 
 func (e *attrEncoder) addr(typ uint16, ip netip.Addr) { e.bytes(typ, ip.AsSlice()) }
