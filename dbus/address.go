@@ -47,14 +47,14 @@ func ParseAddress(s string) ([]Address, error) {
 			for _, kv := range strings.Split(rest, ",") {
 				k, v, ok := strings.Cut(kv, "=")
 				if !ok || k == "" {
-					return nil, bad("parameter " + strconv.Quote(kv) + ": want key=value")
+					return nil, bad(quoted("parameter ", kv, ": want key=value"))
 				}
 				if _, dup := a.Params[k]; dup {
-					return nil, bad("key " + strconv.Quote(k) + " given twice")
+					return nil, bad(quoted("key ", k, " given twice"))
 				}
 				u, err := unescapeValue(v)
 				if err != nil {
-					return nil, bad("key " + strconv.Quote(k) + ": " + err.Error())
+					return nil, bad(quoted("key ", k, ": "+err.Error()))
 				}
 				a.Params[k] = u
 			}
@@ -100,7 +100,7 @@ func unescapeValue(v string) (string, error) {
 		hi, ok1 := unhex(v[i+1])
 		lo, ok2 := unhex(v[i+2])
 		if !ok1 || !ok2 {
-			return "", errors.New("byte " + strconv.Itoa(i) + ": bad %-escape " + strconv.Quote(v[i:i+3]))
+			return "", errors.New(quoted("byte "+strconv.Itoa(i)+": bad %-escape ", v[i:i+3], ""))
 		}
 		b.WriteByte(hi<<4 | lo)
 		i += 2

@@ -58,7 +58,7 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 			return arg, writeAuthLine(w, "BEGIN")
 		case "REJECTED":
 			if next >= len(attempts) || !hasMech(arg, "EXTERNAL") {
-				return "", errors.New("dbus: auth: server rejected EXTERNAL (it offers " + strconv.Quote(arg) + ")")
+				return "", errors.New(quoted("dbus: auth: server rejected EXTERNAL (it offers ", arg, ")"))
 			}
 			state, reply = states[next], attempts[next]
 			next++
@@ -100,18 +100,18 @@ func readAuthLine(r *bufio.Reader) (cmd, arg string, err error) {
 	}
 	body, ok := bytes.CutSuffix(line, []byte("\r\n"))
 	if !ok {
-		return "", "", errors.New("dbus: auth: line " + strconv.Quote(string(line)) + ` does not end in \r\n`)
+		return "", "", errors.New(quoted("dbus: auth: line ", string(line), ` does not end in \r\n`))
 	}
 	for _, c := range body {
 		if c < 0x20 || c > 0x7e {
-			return "", "", errors.New("dbus: auth: line " + strconv.Quote(string(body)) + ": byte 0x" +
-				strconv.FormatUint(uint64(c), 16) + " is not printable ASCII")
+			return "", "", errors.New(quoted("dbus: auth: line ", string(body),
+				": byte 0x"+strconv.FormatUint(uint64(c), 16)+" is not printable ASCII"))
 		}
 	}
 	cmd, arg, _ = strings.Cut(string(body), " ")
 	for i := 0; i < len(cmd); i++ {
 		if c := cmd[i]; (c < 'A' || c > 'Z') && c != '_' {
-			return "", "", errors.New("dbus: auth: line " + strconv.Quote(string(body)) + ": command is not [A-Z_]+")
+			return "", "", errors.New(quoted("dbus: auth: line ", string(body), ": command is not [A-Z_]+"))
 		}
 	}
 	if cmd == "" {
@@ -137,7 +137,7 @@ func checkGUID(g string) error {
 		_, ok = unhex(g[i])
 	}
 	if !ok {
-		return errors.New("dbus: auth: OK " + strconv.Quote(g) + ": server GUID is not hex")
+		return errors.New(quoted("dbus: auth: OK ", g, ": server GUID is not hex"))
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +44,7 @@ func DialContext(ctx context.Context, address string) (*Conn, error) {
 
 func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	if a.Transport != "unix" {
-		return nil, errors.New("dbus: transport " + strconv.Quote(a.Transport) + " not supported")
+		return nil, errors.New(quoted("dbus: transport ", a.Transport, " not supported"))
 	}
 	var name string
 	switch path, abstract := a.Params["path"], a.Params["abstract"]; {

@@ -343,8 +343,8 @@ func encodeBody(e *encoder, sig string, args []any) error {
 		return errors.New("dbus: encode: " + err.Error())
 	}
 	if n := countTypes(sig); n != len(args) {
-		return errors.New("dbus: encode: signature " + strconv.Quote(sig) + " has " + strconv.Itoa(n) +
-			" types, got " + strconv.Itoa(len(args)) + " arguments")
+		return errors.New(quoted("dbus: encode: signature ", sig,
+			" has "+strconv.Itoa(n)+" types, got "+strconv.Itoa(len(args))+" arguments"))
 	}
 	for i, k := 0, 0; i < len(sig); k++ {
 		i = e.value(sig, i, args[k], depth{})

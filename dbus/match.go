@@ -62,7 +62,7 @@ func (r MatchRule) checkedString() (string, error) {
 	switch r.Type {
 	case "", "signal", "method_call", "method_return", "error":
 	default:
-		return "", errors.New("dbus: match rule: type " + strconv.Quote(r.Type) + " unknown")
+		return "", errors.New(quoted("dbus: match rule: type ", r.Type, " unknown"))
 	}
 	return r.String(), nil
 }

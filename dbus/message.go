@@ -136,8 +136,8 @@ func DecodeMessage(b []byte) (*Message, error) {
 		return nil, d.err
 	}
 	if d.pos != len(b) {
-		return nil, errors.New("dbus: offset " + strconv.Itoa(d.pos) + ": " + strconv.Itoa(len(b)-d.pos) +
-			" bytes after the body of signature " + strconv.Quote(sig))
+		return nil, errors.New(quoted("dbus: offset "+strconv.Itoa(d.pos)+": "+strconv.Itoa(len(b)-d.pos)+
+			" bytes after the body of signature ", sig, ""))
 	}
 	return m, nil
 }
@@ -185,8 +185,8 @@ func (d *decoder) fields(m *Message) bool {
 func (d *decoder) knownField(m *Message, code byte) {
 	sig := d.sig()
 	if d.err == nil && sig != fieldSig[code] {
-		d.fail("header field " + strconv.Itoa(int(code)) + ": want signature " + strconv.Quote(fieldSig[code]) +
-			", got " + strconv.Quote(sig))
+		d.fail("header field " + strconv.Itoa(int(code)) + quoted(": want signature ", fieldSig[code], "") +
+			quoted(", got ", sig, ""))
 	}
 	if d.err != nil {
 		return

@@ -22,6 +22,13 @@ func badName(kind, s, msg string) error {
 	return errors.New(kind + " " + strconv.Quote(s) + ": " + msg)
 }
 
+// quoted returns before + strconv.Quote(s) + after, the shape of most
+// messages that show a bad value. Quoting inlines a good deal of code, so
+// it is done here once rather than at each message.
+func quoted(before, s, after string) string {
+	return before + strconv.Quote(s) + after
+}
+
 // badByte names an offending byte c at index i for badName: `byte 3 ('-')`.
 func badByte(i int, c byte) string {
 	return "byte " + strconv.Itoa(i) + " (" + strconv.QuoteRune(rune(c)) + ")"

@@ -3,7 +3,6 @@ package dbus
 import (
 	"context"
 	"errors"
-	"strconv"
 )
 
 // PropertiesInterface is org.freedesktop.DBus.Properties (standard-interfaces-properties).
@@ -54,7 +53,7 @@ func variantMap(v any) (map[string]Variant, error) {
 			return nil, errors.New("dbus: dict entry " + typeName(e.Key) + "/" + typeName(e.Value) + ", want string/variant")
 		}
 		if _, dup := m[k]; dup {
-			return nil, errors.New("dbus: a{sv}: key " + strconv.Quote(k) + " appears twice")
+			return nil, errors.New(quoted("dbus: a{sv}: key ", k, " appears twice"))
 		}
 		m[k] = val
 	}
@@ -70,8 +69,7 @@ func ParsePropertiesChanged(m *Message) (iface string, changed map[string]Varian
 			" is not PropertiesChanged")
 	}
 	if m.Signature != "sa{sv}as" || len(m.Body) != 3 {
-		return "", nil, nil, errors.New("dbus: PropertiesChanged with signature " + strconv.Quote(string(m.Signature)) +
-			", want sa{sv}as")
+		return "", nil, nil, errors.New(quoted("dbus: PropertiesChanged with signature ", string(m.Signature), ", want sa{sv}as"))
 	}
 	iface, _ = m.Body[0].(string)
 	if changed, err = variantMap(m.Body[1]); err != nil {
@@ -99,7 +97,7 @@ func ParseNameOwnerChanged(m *Message) (name, oldOwner, newOwner string, err err
 			", want " + busName + " on " + string(busPath))
 	}
 	if m.Signature != "sss" || len(m.Body) != 3 {
-		return "", "", "", errors.New("dbus: NameOwnerChanged with signature " + strconv.Quote(string(m.Signature)) + ", want sss")
+		return "", "", "", errors.New(quoted("dbus: NameOwnerChanged with signature ", string(m.Signature), ", want sss"))
 	}
 	name, _ = m.Body[0].(string)
 	oldOwner, _ = m.Body[1].(string)

@@ -99,7 +99,7 @@ func checkSingle(s string) error {
 		return errors.New("signature is empty, want one complete type")
 	}
 	if end, _ := parseType(s, 0, depth{}); end != len(s) {
-		return errors.New("signature " + strconv.Quote(s) + " holds more than one complete type")
+		return errors.New(quoted("signature ", s, " holds more than one complete type"))
 	}
 	return nil
 }

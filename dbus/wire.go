@@ -202,12 +202,12 @@ func (e *encoder) f64(v float64) { e.u64(math.Float64bits(v)) }
 func (e *encoder) text(s, what string) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == 0 {
-			e.fail(what + " " + strconv.Quote(s) + " contains NUL")
+			e.fail(quoted(what+" ", s, " contains NUL"))
 			return
 		}
 	}
 	if !utf8.ValidString(s) {
-		e.fail(what + " " + strconv.Quote(s) + " is not valid UTF-8")
+		e.fail(quoted(what+" ", s, " is not valid UTF-8"))
 		return
 	}
 	e.buf = append(e.buf, s...)
