@@ -197,14 +197,10 @@ func (e *encoder) structure(sig string, i int, v any, dp depth) int {
 	}
 	e.align(8)
 	j, n := i+1, 0
-	for ; sig[j] != ')'; n++ {
-		if n >= len(fields) {
-			e.fail("struct " + sig[i:end] + ": got " + strconv.Itoa(len(fields)) + " fields")
-			return end
-		}
+	for ; sig[j] != ')' && n < len(fields); n++ {
 		j = e.value(sig, j, fields[n], dp)
 	}
-	if n != len(fields) {
+	if sig[j] != ')' || n != len(fields) {
 		e.fail("struct " + sig[i:end] + ": got " + strconv.Itoa(len(fields)) + " fields")
 	}
 	return end
