@@ -27,8 +27,9 @@ func (p *parser) node(col, parent int) (*Node, error) {
 		if err := p.enter(l, col); err != nil {
 			return nil, err
 		}
-		defer p.leave()
-		return p.sequence(col)
+		n, err := p.sequence(col)
+		p.leave()
+		return n, err
 	}
 	key, after, err := scanKey(l, col)
 	if err != nil {
@@ -38,8 +39,9 @@ func (p *parser) node(col, parent int) (*Node, error) {
 		if err := p.enter(l, col); err != nil {
 			return nil, err
 		}
-		defer p.leave()
-		return p.mapping(col, key, after)
+		n, err := p.mapping(col, key, after)
+		p.leave()
+		return n, err
 	}
 	n, err := inlineValue(l, col)
 	if err != nil {

@@ -72,21 +72,25 @@ func decodeLines(data []byte) ([]line, error) {
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
 		i += size
+		var msg string
 		switch {
 		case r == utf8.RuneError && size == 1:
-			return nil, errAt(cur, len(cur.text), "invalid UTF-8")
+			msg = "invalid UTF-8"
 		case r == '\r' && i < len(data) && data[i] == '\n':
 			continue // CRLF: the LF ends the line
 		case r == '\r':
-			return nil, errAt(cur, len(cur.text), "carriage return without line feed is not supported")
+			msg = "carriage return without line feed is not supported"
 		case r == '\n':
 			out = append(out, finishLine(cur))
 			cur = line{num: cur.num + 1}
 			continue
 		case !printable(r):
-			return nil, errAt(cur, len(cur.text), "character U+"+codePoint(r)+" is not allowed")
+			msg = "character U+" + codePoint(r) + " is not allowed"
+		default:
+			cur.text = append(cur.text, r)
+			continue
 		}
-		cur.text = append(cur.text, r)
+		return nil, errAt(cur, len(cur.text), msg)
 	}
 	if len(cur.text) > 0 {
 		out = append(out, finishLine(cur))
