@@ -105,8 +105,8 @@ func (d *decoder) array(sig string, i int, dp depth) (any, int) {
 		return nil, end
 	}
 	n := d.u32()
-	elem := sig[i+1]
-	d.align(alignOf(elem)) // present even when the array is empty
+	elem, elemAlign := sig[i+1], alignOf(sig[i+1])
+	d.align(elemAlign) // present even when the array is empty
 	if d.err != nil {
 		return nil, end
 	}
@@ -123,7 +123,7 @@ func (d *decoder) array(sig string, i int, dp depth) (any, int) {
 	// append grows it when elements are smaller than the guess assumed.
 	guess := 0
 	if n > 0 {
-		guess = min(int(n)/(2*alignOf(elem))+1, 64)
+		guess = min(int(n)/(2*elemAlign)+1, 64)
 	}
 	switch elem {
 	case 'y':
