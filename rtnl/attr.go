@@ -35,12 +35,12 @@ func (a *attrs) Next() bool {
 	}
 	rest := len(a.b) - a.off
 	if rest < 4 {
-		a.err = errors.New("rtnl: " + a.what + ": attribute at offset " + strconv.Itoa(a.off) + ": want 4 header bytes, have " + strconv.Itoa(rest))
+		a.err = truncatedRecord(a.what+": attribute", a.off, 4, "header bytes", rest)
 		return false
 	}
 	l := int(ne.Uint16(a.b[a.off:]))
 	if l < 4 || l > rest {
-		a.err = errors.New("rtnl: " + a.what + ": attribute at offset " + strconv.Itoa(a.off) + ": length " + strconv.Itoa(l) + " outside 4.." + strconv.Itoa(rest))
+		a.err = badRecordLength(a.what+": attribute", a.off, l, 4, rest)
 		return false
 	}
 	a.typ = ne.Uint16(a.b[a.off+2:]) & nlaTypeMask

@@ -65,7 +65,7 @@ func splitMessages(b []byte) ([]message, error) {
 	for off := 0; off < len(b); {
 		rest := len(b) - off
 		if rest < nlmsgHdrLen {
-			return msgs, messageError(off, "want "+strconv.Itoa(nlmsgHdrLen)+" header bytes, have "+strconv.Itoa(rest))
+			return msgs, truncatedRecord("message", off, nlmsgHdrLen, "header bytes", rest)
 		}
 		h := parseHeader(b[off:])
 		if h.Len < nlmsgHdrLen {
@@ -83,6 +83,19 @@ func splitMessages(b []byte) ([]message, error) {
 
 func messageError(off int, what string) error {
 	return errors.New("rtnl: message at offset " + strconv.Itoa(off) + ": " + what)
+}
+
+// truncatedRecord reports a record (message, attribute, nexthop) at
+// offset off of a list with fewer bytes left than its header:
+// "rtnl: link: attribute at offset 8: want 4 header bytes, have 2".
+func truncatedRecord(where string, off, want int, unit string, have int) error {
+	return errors.New("rtnl: " + where + " at offset " + strconv.Itoa(off) + ": want " + strconv.Itoa(want) + " " + unit + ", have " + strconv.Itoa(have))
+}
+
+// badRecordLength reports a record at offset off whose length field l is
+// outside lo..hi: "rtnl: route: nexthop at offset 0: length 4 outside 8..16".
+func badRecordLength(where string, off, l, lo, hi int) error {
+	return errors.New("rtnl: " + where + " at offset " + strconv.Itoa(off) + ": length " + strconv.Itoa(l) + " outside " + strconv.Itoa(lo) + ".." + strconv.Itoa(hi))
 }
 
 // shortError reports a payload of have bytes, shorter than the want bytes

@@ -153,12 +153,12 @@ func decodeMultipath(outer *attrs, family uint8) []NextHop {
 	for off := 0; off < len(b); {
 		rest := len(b) - off
 		if rest < sizeofRtnexthop {
-			outer.failWith(errors.New("rtnl: route: nexthop at offset " + strconv.Itoa(off) + ": want " + strconv.Itoa(sizeofRtnexthop) + " bytes, have " + strconv.Itoa(rest)))
+			outer.failWith(truncatedRecord("route: nexthop", off, sizeofRtnexthop, "bytes", rest))
 			return hops
 		}
 		l := int(ne.Uint16(b[off:]))
 		if l < sizeofRtnexthop || l > rest {
-			outer.failWith(errors.New("rtnl: route: nexthop at offset " + strconv.Itoa(off) + ": length " + strconv.Itoa(l) + " outside " + strconv.Itoa(sizeofRtnexthop) + ".." + strconv.Itoa(rest)))
+			outer.failWith(badRecordLength("route: nexthop", off, l, sizeofRtnexthop, rest))
 			return hops
 		}
 		nh := NextHop{Flags: b[off+2], Weight: int(b[off+3]) + 1, OutIndex: int32(ne.Uint32(b[off+4:]))}
