@@ -38,13 +38,7 @@ func (d *decoder) value(sig string, i int, dp depth) (any, int) {
 	case 's':
 		return d.str("string"), i + 1
 	case 'o':
-		p := d.str("object path")
-		if d.err == nil {
-			if err := checkObjectPath(p); err != nil {
-				d.fail(err.Error())
-			}
-		}
-		return ObjectPath(p), i + 1
+		return d.objectPath(), i + 1
 	case 'g':
 		return Signature(d.sig()), i + 1
 	case 'v':
@@ -57,6 +51,16 @@ func (d *decoder) value(sig string, i int, dp depth) (any, int) {
 	// Unreachable for a validated signature; kept so hostile input can't panic.
 	d.fail("unexpected type code " + strconv.QuoteRune(rune(c)))
 	return nil, len(sig)
+}
+
+func (d *decoder) objectPath() ObjectPath {
+	p := d.str("object path")
+	if d.err == nil {
+		if err := checkObjectPath(p); err != nil {
+			d.fail(err.Error())
+		}
+	}
+	return ObjectPath(p)
 }
 
 func (d *decoder) variant(dp depth) Variant {

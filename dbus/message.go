@@ -193,13 +193,7 @@ func (d *decoder) knownField(m *Message, code byte) {
 	}
 	switch code {
 	case fieldPath:
-		p := d.str("object path")
-		if d.err == nil {
-			if err := checkObjectPath(p); err != nil {
-				d.fail(err.Error())
-			}
-		}
-		m.Path = ObjectPath(p)
+		m.Path = d.objectPath()
 	case fieldInterface:
 		m.Interface = d.str("INTERFACE")
 	case fieldMember:
