@@ -1,7 +1,6 @@
 package dbus
 
 import (
-	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -92,15 +91,15 @@ func unescapeValue(v string) (string, error) {
 			continue
 		}
 		if c != '%' {
-			return "", errors.New(badByte(i, c) + " must be %-escaped")
+			return "", textError(badByte(i, c) + " must be %-escaped")
 		}
 		if i+2 >= len(v) {
-			return "", errors.New("byte " + strconv.Itoa(i) + ": truncated %-escape")
+			return "", textError("byte " + strconv.Itoa(i) + ": truncated %-escape")
 		}
 		hi, ok1 := unhex(v[i+1])
 		lo, ok2 := unhex(v[i+2])
 		if !ok1 || !ok2 {
-			return "", errors.New(quoted("byte "+strconv.Itoa(i)+": bad %-escape ", v[i:i+3], ""))
+			return "", textError(quoted("byte "+strconv.Itoa(i)+": bad %-escape ", v[i:i+3], ""))
 		}
 		b.WriteByte(hi<<4 | lo)
 		i += 2

@@ -3,7 +3,6 @@ package dbus
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -47,7 +46,7 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 			return "", err
 		}
 		if state == waitingForReject && cmd != "REJECTED" {
-			return "", errors.New("dbus: auth: got " + cmd + " after CANCEL, want REJECTED")
+			return "", textError("dbus: auth: got " + cmd + " after CANCEL, want REJECTED")
 		}
 		var reply string
 		switch cmd {
@@ -58,7 +57,7 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 			return arg, writeAuthLine(w, "BEGIN")
 		case "REJECTED":
 			if next >= len(attempts) || !hasMech(arg, "EXTERNAL") {
-				return "", errors.New(quoted("dbus: auth: server rejected EXTERNAL (it offers ", arg, ")"))
+				return "", textError(quoted("dbus: auth: server rejected EXTERNAL (it offers ", arg, ")"))
 			}
 			state, reply = states[next], attempts[next]
 			next++
@@ -78,7 +77,7 @@ func authenticate(r *bufio.Reader, w io.Writer, uid int) (string, error) {
 			return "", err
 		}
 	}
-	return "", errors.New("dbus: auth: no OK after " + strconv.Itoa(maxAuthLines) + " lines")
+	return "", textError("dbus: auth: no OK after " + strconv.Itoa(maxAuthLines) + " lines")
 }
 
 func writeAuthLine(w io.Writer, line string) error {
@@ -93,29 +92,29 @@ func writeAuthLine(w io.Writer, line string) error {
 func readAuthLine(r *bufio.Reader) (cmd, arg string, err error) {
 	line, err := r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		return "", "", errors.New("dbus: auth: line longer than " + strconv.Itoa(r.Size()) + " bytes")
+		return "", "", textError("dbus: auth: line longer than " + strconv.Itoa(r.Size()) + " bytes")
 	}
 	if err != nil {
 		return "", "", wrap("dbus: auth: reading the server's reply", err)
 	}
 	body, ok := bytes.CutSuffix(line, []byte("\r\n"))
 	if !ok {
-		return "", "", errors.New(quoted("dbus: auth: line ", string(line), ` does not end in \r\n`))
+		return "", "", textError(quoted("dbus: auth: line ", string(line), ` does not end in \r\n`))
 	}
 	for _, c := range body {
 		if c < 0x20 || c > 0x7e {
-			return "", "", errors.New(quoted("dbus: auth: line ", string(body),
+			return "", "", textError(quoted("dbus: auth: line ", string(body),
 				": byte 0x"+strconv.FormatUint(uint64(c), 16)+" is not printable ASCII"))
 		}
 	}
 	cmd, arg, _ = strings.Cut(string(body), " ")
 	for i := 0; i < len(cmd); i++ {
 		if c := cmd[i]; (c < 'A' || c > 'Z') && c != '_' {
-			return "", "", errors.New(quoted("dbus: auth: line ", string(body), ": command is not [A-Z_]+"))
+			return "", "", textError(quoted("dbus: auth: line ", string(body), ": command is not [A-Z_]+"))
 		}
 	}
 	if cmd == "" {
-		return "", "", errors.New("dbus: auth: empty line from server")
+		return "", "", textError("dbus: auth: empty line from server")
 	}
 	return cmd, arg, nil
 }
@@ -137,7 +136,7 @@ func checkGUID(g string) error {
 		_, ok = unhex(g[i])
 	}
 	if !ok {
-		return errors.New(quoted("dbus: auth: OK ", g, ": server GUID is not hex"))
+		return textError(quoted("dbus: auth: OK ", g, ": server GUID is not hex"))
 	}
 	return nil
 }

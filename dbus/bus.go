@@ -2,7 +2,6 @@ package dbus
 
 import (
 	"context"
-	"errors"
 )
 
 // The bus itself (message-bus-messages).
@@ -54,7 +53,7 @@ func (c *Conn) GetNameOwner(ctx context.Context, name string) (string, error) {
 	}
 	owner, ok := oneString(body)
 	if !ok {
-		return "", errors.New("dbus: GetNameOwner returned " + goSyntax(body) + ", want one string")
+		return "", textError("dbus: GetNameOwner returned " + goSyntax(body) + ", want one string")
 	}
 	return owner, nil
 }
@@ -98,7 +97,7 @@ func (c *Conn) RequestName(ctx context.Context, name string, flags uint32) (uint
 			return code, nil
 		}
 	}
-	return 0, errors.New("dbus: RequestName returned " + goSyntax(body) + ", want one uint32")
+	return 0, textError("dbus: RequestName returned " + goSyntax(body) + ", want one uint32")
 }
 
 // ReleaseName gives a well-known name back.

@@ -2,7 +2,6 @@ package dbus
 
 import (
 	"context"
-	"errors"
 	"strconv"
 )
 
@@ -33,7 +32,7 @@ func (c *Conn) Call(ctx context.Context, dest string, path ObjectPath, iface, me
 // NO_REPLY_EXPECTED gets no reply: send it with Send.
 func (c *Conn) CallMessage(ctx context.Context, m *Message) (*Message, error) {
 	if m.Type != TypeMethodCall || m.Flags&FlagNoReplyExpected != 0 {
-		return nil, errors.New("dbus: CallMessage wants a method call expecting a reply, got " + m.Type.String() +
+		return nil, textError("dbus: CallMessage wants a method call expecting a reply, got " + m.Type.String() +
 			" with flags 0x" + strconv.FormatUint(uint64(m.Flags), 16))
 	}
 	ctx, cancel := withDefaultTimeout(ctx)

@@ -44,7 +44,7 @@ func DialContext(ctx context.Context, address string) (*Conn, error) {
 
 func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	if a.Transport != "unix" {
-		return nil, errors.New(quoted("dbus: transport ", a.Transport, " not supported"))
+		return nil, textError(quoted("dbus: transport ", a.Transport, " not supported"))
 	}
 	var name string
 	switch path, abstract := a.Params["path"], a.Params["abstract"]; {
@@ -56,7 +56,7 @@ func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	case abstract != "" && path == "":
 		name = "@" + abstract
 	default:
-		return nil, errors.New("dbus: unix address needs exactly one of path= or abstract=")
+		return nil, textError("dbus: unix address needs exactly one of path= or abstract=")
 	}
 	f, err := connectUnix(ctx, name)
 	if err != nil {
@@ -67,7 +67,7 @@ func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	f.SetDeadline(dl)
 	c.guid, err = authenticate(c.r, f, os.Getuid())
 	if err == nil && a.Params["guid"] != "" && a.Params["guid"] != c.guid {
-		err = errors.New("dbus: server GUID " + c.guid + ", address wants " + a.Params["guid"])
+		err = textError("dbus: server GUID " + c.guid + ", address wants " + a.Params["guid"])
 	}
 	if err != nil {
 		f.Close()
@@ -118,7 +118,7 @@ func (c *Conn) hello(ctx context.Context) error {
 	}
 	name, ok := oneString(body)
 	if !ok || checkBusName(name) != nil || !strings.HasPrefix(name, ":") {
-		return errors.New("dbus: Hello returned " + goSyntax(body) + ", want a unique name")
+		return textError("dbus: Hello returned " + goSyntax(body) + ", want a unique name")
 	}
 	c.unique = name
 	return nil

@@ -1,7 +1,6 @@
 package dbus
 
 import (
-	"errors"
 	"slices"
 	"strconv"
 )
@@ -336,10 +335,10 @@ func (e *encoder) dictEntry(sig string, j int, de DictEntry, dp depth) {
 // encodeBody marshals args by sig into a buffer that starts 8-aligned.
 func encodeBody(e *encoder, sig string, args []any) error {
 	if err := checkSignature(sig); err != nil {
-		return errors.New("dbus: encode: " + err.Error())
+		return textError("dbus: encode: " + err.Error())
 	}
 	if n := countTypes(sig); n != len(args) {
-		return errors.New(quoted("dbus: encode: signature ", sig,
+		return textError(quoted("dbus: encode: signature ", sig,
 			" has "+strconv.Itoa(n)+" types, got "+strconv.Itoa(len(args))+" arguments"))
 	}
 	for i, k := 0, 0; i < len(sig); k++ {

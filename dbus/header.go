@@ -2,7 +2,6 @@ package dbus
 
 import (
 	"encoding/binary"
-	"errors"
 	"strconv"
 )
 
@@ -25,7 +24,7 @@ func (m *Message) checkHeader() error {
 		missing = firstMissing(m.ReplySerial == 0, "REPLY_SERIAL", false, "")
 	}
 	if missing != "" {
-		return errors.New("dbus: " + m.Type.String() + " message without " + missing)
+		return textError("dbus: " + m.Type.String() + " message without " + missing)
 	}
 	err := checkIf(string(m.Path), checkObjectPath)
 	if err == nil {
@@ -47,10 +46,10 @@ func (m *Message) checkHeader() error {
 		err = checkIf(string(m.Signature), checkSignature)
 	}
 	if err != nil {
-		return errors.New("dbus: " + m.Type.String() + " message: " + err.Error())
+		return textError("dbus: " + m.Type.String() + " message: " + err.Error())
 	}
 	if m.Path == localPath || m.Interface == localInterface {
-		return errors.New("dbus: " + m.Type.String() + " message uses the reserved path or interface org.freedesktop.DBus.Local")
+		return textError("dbus: " + m.Type.String() + " message uses the reserved path or interface org.freedesktop.DBus.Local")
 	}
 	return nil
 }
@@ -77,10 +76,10 @@ func checkIf(v string, check func(string) error) error {
 // m.Signature; the header fields are written in code order, only when set.
 func (m *Message) Encode(order binary.ByteOrder) ([]byte, error) {
 	if m.Serial == 0 {
-		return nil, errors.New("dbus: encode: serial is 0")
+		return nil, textError("dbus: encode: serial is 0")
 	}
 	if m.Type == 0 {
-		return nil, errors.New("dbus: encode: message type 0 is invalid")
+		return nil, textError("dbus: encode: message type 0 is invalid")
 	}
 	if err := m.checkHeader(); err != nil {
 		return nil, err
@@ -91,7 +90,7 @@ func (m *Message) Encode(order binary.ByteOrder) ([]byte, error) {
 	}
 	ao, ok := order.(byteOrder)
 	if !ok {
-		return nil, errors.New("dbus: encode: byte order " + order.String() + " cannot append")
+		return nil, textError("dbus: encode: byte order " + order.String() + " cannot append")
 	}
 	body := encoder{order: ao, buf: make([]byte, 0, 256)}
 	if err := encodeBody(&body, string(m.Signature), m.Body); err != nil {
@@ -107,7 +106,7 @@ func (m *Message) Encode(order binary.ByteOrder) ([]byte, error) {
 		return nil, e.err
 	}
 	if uint64(len(e.buf))+uint64(len(body.buf)) > maxMessageLen {
-		return nil, errors.New("dbus: encode: message of " + strconv.Itoa(len(e.buf)+len(body.buf)) +
+		return nil, textError("dbus: encode: message of " + strconv.Itoa(len(e.buf)+len(body.buf)) +
 			" bytes exceeds " + strconv.Itoa(maxMessageLen))
 	}
 	return append(e.buf, body.buf...), nil
@@ -169,7 +168,7 @@ func (m *Message) field(code byte) (string, uint32) {
 func endianByte(order binary.ByteOrder) (byte, error) {
 	switch order {
 	case nil:
-		return 0, errors.New("dbus: encode: no byte order")
+		return 0, textError("dbus: encode: no byte order")
 	case binary.LittleEndian:
 		return 'l', nil
 	case binary.BigEndian:
@@ -183,5 +182,5 @@ func endianByte(order binary.ByteOrder) (byte, error) {
 	case [2]byte{1, 2}:
 		return 'B', nil
 	}
-	return 0, errors.New("dbus: encode: byte order " + order.String() + " is neither little nor big endian")
+	return 0, textError("dbus: encode: byte order " + order.String() + " is neither little nor big endian")
 }

@@ -1,7 +1,6 @@
 package dbus
 
 import (
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,17 +51,17 @@ func quoteMatchValue(v string) string {
 // checkedString rejects what the bus would reject, with a clearer message.
 func (r MatchRule) checkedString() (string, error) {
 	if r.Path != "" && r.PathNamespace != "" {
-		return "", errors.New("dbus: match rule: path and path_namespace together")
+		return "", textError("dbus: match rule: path and path_namespace together")
 	}
 	for k := range r.Args {
 		if k < 0 || k > 63 {
-			return "", errors.New("dbus: match rule: arg" + strconv.Itoa(k) + ": index not in 0..63")
+			return "", textError("dbus: match rule: arg" + strconv.Itoa(k) + ": index not in 0..63")
 		}
 	}
 	switch r.Type {
 	case "", "signal", "method_call", "method_return", "error":
 	default:
-		return "", errors.New(quoted("dbus: match rule: type ", r.Type, " unknown"))
+		return "", textError(quoted("dbus: match rule: type ", r.Type, " unknown"))
 	}
 	return r.String(), nil
 }

@@ -2,7 +2,6 @@ package dbus
 
 import (
 	"encoding/binary"
-	"errors"
 	"strconv"
 )
 
@@ -58,7 +57,7 @@ const headerLen = 16
 // in int (a stream reader uses it to know how much more to read).
 func MessageLength(hdr []byte) (int, error) {
 	if len(hdr) < headerLen {
-		return 0, errors.New("dbus: message header: want " + strconv.Itoa(headerLen) + " bytes, have " + strconv.Itoa(len(hdr)))
+		return 0, textError("dbus: message header: want " + strconv.Itoa(headerLen) + " bytes, have " + strconv.Itoa(len(hdr)))
 	}
 	var order binary.ByteOrder
 	switch hdr[0] {
@@ -67,21 +66,21 @@ func MessageLength(hdr []byte) (int, error) {
 	case 'B':
 		order = binary.BigEndian
 	default:
-		return 0, errors.New("dbus: message header: endianness byte 0x" + strconv.FormatUint(uint64(hdr[0]), 16) +
+		return 0, textError("dbus: message header: endianness byte 0x" + strconv.FormatUint(uint64(hdr[0]), 16) +
 			", want 'l' or 'B'")
 	}
 	if hdr[3] != 1 {
-		return 0, errors.New("dbus: message header: protocol version " + strconv.Itoa(int(hdr[3])) + ", want 1")
+		return 0, textError("dbus: message header: protocol version " + strconv.Itoa(int(hdr[3])) + ", want 1")
 	}
 	body := uint64(order.Uint32(hdr[4:]))
 	fields := uint64(order.Uint32(hdr[12:]))
 	if fields > maxArrayLen {
-		return 0, errors.New("dbus: message header: field array of " + strconv.FormatUint(fields, 10) +
+		return 0, textError("dbus: message header: field array of " + strconv.FormatUint(fields, 10) +
 			" bytes exceeds " + strconv.Itoa(maxArrayLen))
 	}
 	total := (headerLen+fields+7)&^7 + body
 	if total > maxMessageLen {
-		return 0, errors.New("dbus: message of " + strconv.FormatUint(total, 10) + " bytes exceeds " + strconv.Itoa(maxMessageLen))
+		return 0, textError("dbus: message of " + strconv.FormatUint(total, 10) + " bytes exceeds " + strconv.Itoa(maxMessageLen))
 	}
 	return int(total), nil
 }
@@ -95,10 +94,10 @@ func DecodeMessage(b []byte) (*Message, error) {
 		return nil, err
 	}
 	if total != len(b) {
-		return nil, errors.New("dbus: message header says " + strconv.Itoa(total) + " bytes, have " + strconv.Itoa(len(b)))
+		return nil, textError("dbus: message header says " + strconv.Itoa(total) + " bytes, have " + strconv.Itoa(len(b)))
 	}
 	if b[1] == 0 {
-		return nil, errors.New("dbus: message type 0 is invalid")
+		return nil, textError("dbus: message type 0 is invalid")
 	}
 	m := &Message{Type: MessageType(b[1]), Flags: b[2]}
 	d := &decoder{buf: b, order: binary.LittleEndian}
@@ -110,7 +109,7 @@ func DecodeMessage(b []byte) (*Message, error) {
 	bodyLen := int(d.u32())
 	m.Serial = d.u32()
 	if m.Serial == 0 {
-		return nil, errors.New("dbus: message serial is 0")
+		return nil, textError("dbus: message serial is 0")
 	}
 	hasSig := d.fields(m)
 	d.align(8)
@@ -121,7 +120,7 @@ func DecodeMessage(b []byte) (*Message, error) {
 		return nil, err
 	}
 	if !hasSig && bodyLen != 0 {
-		return nil, errors.New("dbus: message has a " + strconv.Itoa(bodyLen) + "-byte body but no SIGNATURE field")
+		return nil, textError("dbus: message has a " + strconv.Itoa(bodyLen) + "-byte body but no SIGNATURE field")
 	}
 	sig := string(m.Signature)
 	if sig != "" {
@@ -136,7 +135,7 @@ func DecodeMessage(b []byte) (*Message, error) {
 		return nil, d.err
 	}
 	if d.pos != len(b) {
-		return nil, errors.New(quoted("dbus: offset "+strconv.Itoa(d.pos)+": "+strconv.Itoa(len(b)-d.pos)+
+		return nil, textError(quoted("dbus: offset "+strconv.Itoa(d.pos)+": "+strconv.Itoa(len(b)-d.pos)+
 			" bytes after the body of signature ", sig, ""))
 	}
 	return m, nil

@@ -1,7 +1,6 @@
 package dbus
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 )
@@ -19,7 +18,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // badName is the error of a failed check of s: `kind "s": msg`. Every check
 // builds its message here rather than at each of its many returns.
 func badName(kind, s, msg string) error {
-	return errors.New(kind + " " + strconv.Quote(s) + ": " + msg)
+	return textError(kind + " " + strconv.Quote(s) + ": " + msg)
 }
 
 // quoted returns before + strconv.Quote(s) + after, the shape of most

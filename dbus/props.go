@@ -2,7 +2,6 @@ package dbus
 
 import (
 	"context"
-	"errors"
 )
 
 // PropertiesInterface is org.freedesktop.DBus.Properties (standard-interfaces-properties).
@@ -19,7 +18,7 @@ func (c *Conn) GetProperty(ctx context.Context, dest string, path ObjectPath, if
 			return v, nil
 		}
 	}
-	return Variant{}, errors.New("dbus: Get " + iface + "." + prop + " on " + string(path) +
+	return Variant{}, textError("dbus: Get " + iface + "." + prop + " on " + string(path) +
 		": reply " + goSyntax(body) + ", want one variant")
 }
 
@@ -34,7 +33,7 @@ func (c *Conn) GetAllProperties(ctx context.Context, dest string, path ObjectPat
 			return m, nil
 		}
 	}
-	return nil, errors.New("dbus: GetAll " + iface + " on " + string(path) +
+	return nil, textError("dbus: GetAll " + iface + " on " + string(path) +
 		": reply " + goSyntax(body) + ", want a{sv}")
 }
 
@@ -43,17 +42,17 @@ func (c *Conn) GetAllProperties(ctx context.Context, dest string, path ObjectPat
 func variantMap(v any) (map[string]Variant, error) {
 	entries, ok := v.([]DictEntry)
 	if !ok {
-		return nil, errors.New("dbus: got " + typeName(v) + ", want a{sv}")
+		return nil, textError("dbus: got " + typeName(v) + ", want a{sv}")
 	}
 	m := make(map[string]Variant, len(entries))
 	for _, e := range entries {
 		k, ok1 := e.Key.(string)
 		val, ok2 := e.Value.(Variant)
 		if !ok1 || !ok2 {
-			return nil, errors.New("dbus: dict entry " + typeName(e.Key) + "/" + typeName(e.Value) + ", want string/variant")
+			return nil, textError("dbus: dict entry " + typeName(e.Key) + "/" + typeName(e.Value) + ", want string/variant")
 		}
 		if _, dup := m[k]; dup {
-			return nil, errors.New(quoted("dbus: a{sv}: key ", k, " appears twice"))
+			return nil, textError(quoted("dbus: a{sv}: key ", k, " appears twice"))
 		}
 		m[k] = val
 	}
@@ -65,11 +64,11 @@ func variantMap(v any) (map[string]Variant, error) {
 // service's current owner is the caller's check (compare m.Sender).
 func ParsePropertiesChanged(m *Message) (iface string, changed map[string]Variant, invalidated []string, err error) {
 	if m.Type != TypeSignal || m.Interface != PropertiesInterface || m.Member != "PropertiesChanged" {
-		return "", nil, nil, errors.New("dbus: " + m.Type.String() + " " + m.Interface + "." + m.Member +
+		return "", nil, nil, textError("dbus: " + m.Type.String() + " " + m.Interface + "." + m.Member +
 			" is not PropertiesChanged")
 	}
 	if m.Signature != "sa{sv}as" || len(m.Body) != 3 {
-		return "", nil, nil, errors.New(quoted("dbus: PropertiesChanged with signature ", string(m.Signature), ", want sa{sv}as"))
+		return "", nil, nil, textError(quoted("dbus: PropertiesChanged with signature ", string(m.Signature), ", want sa{sv}as"))
 	}
 	iface, _ = m.Body[0].(string)
 	if changed, err = variantMap(m.Body[1]); err != nil {
@@ -90,14 +89,14 @@ func ParsePropertiesChanged(m *Message) (iface string, changed map[string]Varian
 // oldOwner means the name appeared, an empty newOwner that it vanished.
 func ParseNameOwnerChanged(m *Message) (name, oldOwner, newOwner string, err error) {
 	if m.Type != TypeSignal || m.Interface != busInterface || m.Member != "NameOwnerChanged" {
-		return "", "", "", errors.New("dbus: " + m.Type.String() + " " + m.Interface + "." + m.Member + " is not NameOwnerChanged")
+		return "", "", "", textError("dbus: " + m.Type.String() + " " + m.Interface + "." + m.Member + " is not NameOwnerChanged")
 	}
 	if m.Sender != busName || m.Path != busPath {
-		return "", "", "", errors.New("dbus: NameOwnerChanged from " + m.Sender + " on " + string(m.Path) +
+		return "", "", "", textError("dbus: NameOwnerChanged from " + m.Sender + " on " + string(m.Path) +
 			", want " + busName + " on " + string(busPath))
 	}
 	if m.Signature != "sss" || len(m.Body) != 3 {
-		return "", "", "", errors.New(quoted("dbus: NameOwnerChanged with signature ", string(m.Signature), ", want sss"))
+		return "", "", "", textError(quoted("dbus: NameOwnerChanged with signature ", string(m.Signature), ", want sss"))
 	}
 	name, _ = m.Body[0].(string)
 	oldOwner, _ = m.Body[1].(string)

@@ -1,7 +1,6 @@
 package dbus
 
 import (
-	"errors"
 	"strconv"
 )
 
@@ -27,7 +26,7 @@ func (d depth) total() int { return d.array + d.strct + d.variant }
 func (d depth) enterArray() (depth, error) {
 	d.array++
 	if d.array > maxArrayDepth {
-		return d, errors.New("more than " + strconv.Itoa(maxArrayDepth) + " nested arrays")
+		return d, textError("more than " + strconv.Itoa(maxArrayDepth) + " nested arrays")
 	}
 	return d, d.checkTotal()
 }
@@ -35,7 +34,7 @@ func (d depth) enterArray() (depth, error) {
 func (d depth) enterStruct() (depth, error) {
 	d.strct++
 	if d.strct > maxStructDepth {
-		return d, errors.New("more than " + strconv.Itoa(maxStructDepth) + " nested structs")
+		return d, textError("more than " + strconv.Itoa(maxStructDepth) + " nested structs")
 	}
 	return d, d.checkTotal()
 }
@@ -47,7 +46,7 @@ func (d depth) enterVariant() (depth, error) {
 
 func (d depth) checkTotal() error {
 	if d.total() > maxTotalDepth {
-		return errors.New("more than " + strconv.Itoa(maxTotalDepth) + " nested containers")
+		return textError("more than " + strconv.Itoa(maxTotalDepth) + " nested containers")
 	}
 	return nil
 }
@@ -77,7 +76,7 @@ func alignOf(c byte) int {
 // checkSignature validates a whole signature: zero or more complete types.
 func checkSignature(s string) error {
 	if len(s) > maxSignatureLen {
-		return errors.New("signature of " + strconv.Itoa(len(s)) + " bytes exceeds " + strconv.Itoa(maxSignatureLen))
+		return textError("signature of " + strconv.Itoa(len(s)) + " bytes exceeds " + strconv.Itoa(maxSignatureLen))
 	}
 	for i := 0; i < len(s); {
 		next, err := parseType(s, i, depth{})
@@ -96,10 +95,10 @@ func checkSingle(s string) error {
 		return err
 	}
 	if s == "" {
-		return errors.New("signature is empty, want one complete type")
+		return textError("signature is empty, want one complete type")
 	}
 	if end, _ := parseType(s, 0, depth{}); end != len(s) {
-		return errors.New(quoted("signature ", s, " holds more than one complete type"))
+		return textError(quoted("signature ", s, " holds more than one complete type"))
 	}
 	return nil
 }

@@ -86,6 +86,14 @@ func (e *Error) Error() string {
 	return "dbus: " + e.Name + ": " + e.Message
 }
 
+// textError is an error that is only its text, as errors.New makes. The
+// package has some eighty messages: errors.New is inlined at each as an
+// allocation and a write barrier, where converting to textError is one
+// runtime call.
+type textError string
+
+func (e textError) Error() string { return string(e) }
+
 // wrapError reads as fmt.Errorf("prefix: %w", err) did and unwraps to err
 // for errors.Is and errors.As. The text is joined when asked for: building
 // it inside wrap put that code at every caller.

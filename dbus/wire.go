@@ -2,7 +2,6 @@ package dbus
 
 import (
 	"encoding/binary"
-	"errors"
 	"math"
 	"strconv"
 	"unicode/utf8"
@@ -22,7 +21,7 @@ type decoder struct {
 
 func (d *decoder) fail(msg string) {
 	if d.err == nil {
-		d.err = errors.New("dbus: offset " + strconv.Itoa(d.pos) + ": " + msg)
+		d.err = textError("dbus: offset " + strconv.Itoa(d.pos) + ": " + msg)
 	}
 }
 
@@ -169,7 +168,7 @@ type byteOrder interface {
 
 func (e *encoder) fail(msg string) {
 	if e.err == nil {
-		e.err = errors.New("dbus: encode: " + msg)
+		e.err = textError("dbus: encode: " + msg)
 	}
 }
 
