@@ -141,9 +141,11 @@ func (c *Conn) dump(op string, typ uint16, payload []byte) ([]message, error) {
 // stopping at its first error. It returns ErrDumpInterrupted (wrapped) when
 // every reply was decoded but the dump kept being interrupted.
 //
-// The decoders reach it through closures that append to a typed slice: a
-// generic dump would be compiled once per result type, and these are all
-// structs of different shapes.
+// The decoders reach it through closures that decode into a new last
+// element of a typed slice: a generic dump would be compiled once per
+// result type, and these are all structs of different shapes. An element
+// left half-decoded by an error goes with the rest: dumpResult drops the
+// result of a failed dump.
 func (c *Conn) dumpEach(op string, typ, want uint16, payload []byte, dec func([]byte) error) error {
 	msgs, err := c.dump(op, typ, payload)
 	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
@@ -185,12 +187,8 @@ func families(family uint8) ([]uint8, error) {
 func (c *Conn) Links() ([]Link, error) {
 	links := []Link{} // an empty dump is an empty list, not nil
 	err := c.dumpEach("dump links", unix.RTM_GETLINK, unix.RTM_NEWLINK, make([]byte, sizeofIfInfomsg), func(b []byte) error {
-		var l Link
-		err := decodeLink(b, &l)
-		if err == nil {
-			links = append(links, l)
-		}
-		return err
+		links = append(links, Link{})
+		return decodeLink(b, &links[len(links)-1])
 	})
 	return dumpResult(links, err)
 }
@@ -200,12 +198,8 @@ func (c *Conn) Links() ([]Link, error) {
 func (c *Conn) Addresses(family uint8) ([]Address, error) {
 	var addrs []Address
 	err := c.dumpFamilies(family, "dump addresses", unix.RTM_GETADDR, unix.RTM_NEWADDR, sizeofIfAddrmsg, func(b []byte) error {
-		var a Address
-		err := decodeAddress(b, &a)
-		if err == nil {
-			addrs = append(addrs, a)
-		}
-		return err
+		addrs = append(addrs, Address{})
+		return decodeAddress(b, &addrs[len(addrs)-1])
 	})
 	return dumpResult(addrs, err)
 }
@@ -215,12 +209,8 @@ func (c *Conn) Addresses(family uint8) ([]Address, error) {
 func (c *Conn) Routes(family uint8) ([]Route, error) {
 	var routes []Route
 	err := c.dumpFamilies(family, "dump routes", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, sizeofRtmsg, func(b []byte) error {
-		var r Route
-		err := decodeRoute(b, &r)
-		if err == nil {
-			routes = append(routes, r)
-		}
-		return err
+		routes = append(routes, Route{})
+		return decodeRoute(b, &routes[len(routes)-1])
 	})
 	return dumpResult(routes, err)
 }
@@ -229,12 +219,8 @@ func (c *Conn) Routes(family uint8) ([]Route, error) {
 func (c *Conn) Rules(family uint8) ([]Rule, error) {
 	var rules []Rule
 	err := c.dumpFamilies(family, "dump rules", unix.RTM_GETRULE, unix.RTM_NEWRULE, sizeofFibRuleHdr, func(b []byte) error {
-		var r Rule
-		err := decodeRule(b, &r)
-		if err == nil {
-			rules = append(rules, r)
-		}
-		return err
+		rules = append(rules, Rule{})
+		return decodeRule(b, &rules[len(rules)-1])
 	})
 	return dumpResult(rules, err)
 }
