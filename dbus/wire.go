@@ -168,9 +168,15 @@ type byteOrder interface {
 
 func (e *encoder) fail(msg string) {
 	if e.err == nil {
-		e.err = textError("dbus: encode: " + msg)
+		e.err = encodeError(msg)
 	}
 }
+
+// encodeError is an encoder's error. Its text gets the "dbus: encode: "
+// prefix when asked for, not in fail, which is inlined at every check.
+type encodeError string
+
+func (e encodeError) Error() string { return "dbus: encode: " + string(e) }
 
 func (e *encoder) align(n int) {
 	for len(e.buf)%n != 0 {
