@@ -37,20 +37,21 @@ func splitLines(data []byte) ([]line, error) {
 		switch {
 		case ended:
 			return nil, errAt(l, l.indent, "several documents are not supported (content after '...')")
-		case isMarker(l.text, '-'):
-			if started {
-				return nil, errAt(l, 0, "several documents are not supported")
+		case isMarker(l.text, '-') && started:
+			return nil, errAt(l, 0, "several documents are not supported")
+		case isMarker(l.text, '-'), isMarker(l.text, '.'):
+			marker, start := "...", l.text[0] == '-'
+			if start {
+				marker = "---"
 			}
-			if err := restIsComment(l, 3, "---"); err != nil {
+			if err := restIsComment(l, 3, marker); err != nil {
 				return nil, err
 			}
-			started = true
-			continue
-		case isMarker(l.text, '.'):
-			if err := restIsComment(l, 3, "..."); err != nil {
-				return nil, err
+			if start {
+				started = true
+			} else {
+				ended = true
 			}
-			ended = true
 			continue
 		case l.indent == 0 && l.text[0] == '%':
 			return nil, errAt(l, 0, "directives are not supported")
