@@ -1,6 +1,7 @@
 package dbus
 
 import (
+	"math"
 	"slices"
 	"strconv"
 )
@@ -14,55 +15,20 @@ func (e *encoder) value(sig string, i int, v any, dp depth) int {
 	c := sig[i]
 	ok := true
 	switch c {
-	case 'y':
-		var x byte
-		if x, ok = v.(byte); ok {
-			e.u8(x)
+	case 'y', 'b', 'n', 'q', 'i', 'u', 'h', 'x', 't', 'd':
+		code, bits := fixedBits(v)
+		if ok = code == c; !ok {
+			break
 		}
-	case 'b':
-		var x bool
-		if x, ok = v.(bool); ok {
-			e.u32(b2u(x))
-		}
-	case 'n':
-		var x int16
-		if x, ok = v.(int16); ok {
-			e.u16(uint16(x))
-		}
-	case 'q':
-		var x uint16
-		if x, ok = v.(uint16); ok {
-			e.u16(x)
-		}
-	case 'i':
-		var x int32
-		if x, ok = v.(int32); ok {
-			e.u32(uint32(x))
-		}
-	case 'u':
-		var x uint32
-		if x, ok = v.(uint32); ok {
-			e.u32(x)
-		}
-	case 'h':
-		var x UnixFD
-		if x, ok = v.(UnixFD); ok {
-			e.u32(uint32(x))
-		}
-	case 'x':
-		var x int64
-		if x, ok = v.(int64); ok {
-			e.u64(uint64(x))
-		}
-	case 't':
-		var x uint64
-		if x, ok = v.(uint64); ok {
-			e.u64(x)
-		}
-	case 'd':
-		var x float64
-		if x, ok = v.(float64); ok {
-			e.f64(x)
+		switch alignOf(c) {
+		case 1:
+			e.u8(byte(bits))
+		case 2:
+			e.u16(uint16(bits))
+		case 4:
+			e.u32(uint32(bits))
+		case 8:
+			e.u64(bits)
 		}
 	case 's':
 		var x string
@@ -93,11 +59,35 @@ func (e *encoder) wrongType(what, want string, v any) {
 	e.fail(what + " wants " + want + ", got " + typeName(v))
 }
 
-func b2u(b bool) uint32 {
-	if b {
-		return 1
+// fixedBits returns the type code of a fixed-size basic value and its bits
+// as the wire holds them, or code 0 for a value of any other Go type.
+func fixedBits(v any) (code byte, bits uint64) {
+	switch x := v.(type) {
+	case byte:
+		return 'y', uint64(x)
+	case bool:
+		if x {
+			return 'b', 1
+		}
+		return 'b', 0
+	case int16:
+		return 'n', uint64(uint16(x))
+	case uint16:
+		return 'q', uint64(x)
+	case int32:
+		return 'i', uint64(uint32(x))
+	case uint32:
+		return 'u', uint64(x)
+	case UnixFD:
+		return 'h', uint64(x)
+	case int64:
+		return 'x', uint64(x)
+	case uint64:
+		return 't', x
+	case float64:
+		return 'd', math.Float64bits(x)
 	}
-	return 0
+	return 0, 0
 }
 
 // goTypeOf names the Go type the encoder wants for basic type code c.

@@ -2,7 +2,6 @@ package dbus
 
 import (
 	"encoding/binary"
-	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -200,8 +199,6 @@ func (e *encoder) u64(v uint64) {
 	e.align(8)
 	e.buf = e.order.AppendUint64(e.buf, v)
 }
-
-func (e *encoder) f64(v float64) { e.u64(math.Float64bits(v)) }
 
 // text validates and appends a string-like value without its length.
 func (e *encoder) text(s, what string) {
