@@ -66,8 +66,8 @@ func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	dl, _ := ctx.Deadline()
 	f.SetDeadline(dl)
 	c.guid, err = authenticate(c.r, f, os.Getuid())
-	if err == nil && a.Params["guid"] != "" && a.Params["guid"] != c.guid {
-		err = textError("dbus: server GUID " + c.guid + ", address wants " + a.Params["guid"])
+	if guid := a.Params["guid"]; err == nil && guid != "" && guid != c.guid {
+		err = textError("dbus: server GUID " + c.guid + ", address wants " + guid)
 	}
 	if err != nil {
 		f.Close()
@@ -89,17 +89,15 @@ func connectUnix(ctx context.Context, name string) (*os.File, error) {
 	if err != nil {
 		return nil, wrap("dbus: socket", err)
 	}
-	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
-		err = unix.Connect(fd, &unix.SockaddrUnix{Name: name})
-		// A full listen backlog gives EAGAIN on a non-blocking unix socket.
-		if err != unix.EAGAIN {
-			break
-		}
+	sa := &unix.SockaddrUnix{Name: name}
+	err = unix.Connect(fd, sa)
+	// A full listen backlog gives EAGAIN on a non-blocking unix socket.
+	for delay := time.Millisecond; err == unix.EAGAIN; delay = min(2*delay, 100*time.Millisecond) {
 		select {
 		case <-ctx.Done():
-			unix.Close(fd)
-			return nil, wrap("dbus: connect "+name, ctx.Err())
+			err = ctx.Err()
 		case <-time.After(delay):
+			err = unix.Connect(fd, sa)
 		}
 	}
 	if err != nil {
