@@ -36,11 +36,28 @@ func (e *encoder) value(sig string, i int, v any, dp depth) int {
 			e.str(x, "string")
 		}
 	case 'o':
-		e.objectPath(v)
+		switch x := v.(type) {
+		case ObjectPath:
+			e.objectPath(string(x))
+		case string:
+			e.objectPath(x)
+		default:
+			ok = false
+		}
 	case 'g':
-		e.signature(v)
+		switch x := v.(type) {
+		case Signature:
+			e.sig(string(x))
+		case string:
+			e.sig(x)
+		default:
+			ok = false
+		}
 	case 'v':
-		e.variant(v, dp)
+		var x Variant
+		if x, ok = v.(Variant); ok {
+			e.variant(x, dp)
+		}
 	case 'a':
 		return e.array(sig, i, v, dp)
 	case '(':
@@ -90,7 +107,7 @@ func fixedBits(v any) (code byte, bits uint64) {
 	return 0, 0
 }
 
-// goTypeOf names the Go type the encoder wants for basic type code c.
+// goTypeOf names the Go type the encoder wants for a single-letter type code.
 func goTypeOf(c byte) string {
 	switch c {
 	case 'y':
@@ -115,21 +132,17 @@ func goTypeOf(c byte) string {
 		return "float64"
 	case 's':
 		return "string"
+	case 'o':
+		return "dbus.ObjectPath"
+	case 'g':
+		return "dbus.Signature"
+	case 'v':
+		return "dbus.Variant"
 	}
 	return ""
 }
 
-func (e *encoder) objectPath(v any) {
-	var p string
-	switch x := v.(type) {
-	case ObjectPath:
-		p = string(x)
-	case string:
-		p = x
-	default:
-		e.wrongType("type 'o'", "dbus.ObjectPath", v)
-		return
-	}
+func (e *encoder) objectPath(p string) {
 	if err := checkObjectPath(p); err != nil {
 		e.fail(err.Error())
 		return
@@ -137,23 +150,7 @@ func (e *encoder) objectPath(v any) {
 	e.str(p, "object path")
 }
 
-func (e *encoder) signature(v any) {
-	switch x := v.(type) {
-	case Signature:
-		e.sig(string(x))
-	case string:
-		e.sig(x)
-	default:
-		e.wrongType("type 'g'", "dbus.Signature", v)
-	}
-}
-
-func (e *encoder) variant(v any, dp depth) {
-	x, ok := v.(Variant)
-	if !ok {
-		e.wrongType("type 'v'", "dbus.Variant", v)
-		return
-	}
+func (e *encoder) variant(x Variant, dp depth) {
 	if err := checkSingle(string(x.Sig)); err != nil {
 		e.fail("variant: " + err.Error())
 		return
@@ -269,7 +266,7 @@ func (e *encoder) elements(sig string, j int, v any, dp depth) bool {
 			return false
 		}
 		for _, p := range x {
-			e.objectPath(p)
+			e.objectPath(string(p))
 		}
 	case map[string]Variant:
 		if elem != "{sv}" {
