@@ -160,13 +160,19 @@ func addrFrom(family uint8, b []byte) (netip.Addr, bool) {
 // attrEncoder appends attributes (with padding) to a request payload.
 type attrEncoder struct{ b []byte }
 
-func (e *attrEncoder) bytes(typ uint16, data []byte) {
-	l := 4 + len(data)
+// bytes appends an attribute whose payload is the concatenation of parts.
+func (e *attrEncoder) bytes(typ uint16, parts ...[]byte) {
+	l := 4
+	for _, p := range parts {
+		l += len(p)
+	}
 	var h [4]byte
 	ne.PutUint16(h[0:], uint16(l))
 	ne.PutUint16(h[2:], typ)
 	e.b = append(e.b, h[:]...)
-	e.b = append(e.b, data...)
+	for _, p := range parts {
+		e.b = append(e.b, p...)
+	}
 	for i := l; i < rtaAlign(l); i++ {
 		e.b = append(e.b, 0)
 	}

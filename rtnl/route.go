@@ -295,8 +295,9 @@ func encodeGateway(e *attrEncoder, fam uint8, gw netip.Addr) {
 		e.addr(unix.RTA_GATEWAY, gw)
 		return
 	}
-	via := ne.AppendUint16(nil, uint16(gfam))
-	e.bytes(unix.RTA_VIA, append(via, gw.AsSlice()...))
+	var via [2]byte
+	ne.PutUint16(via[:], uint16(gfam))
+	e.bytes(unix.RTA_VIA, via[:], gw.AsSlice())
 }
 
 func encodeMultipath(fam uint8, hops []NextHop) []byte {
