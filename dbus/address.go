@@ -86,23 +86,22 @@ func unescapeValue(v string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if optionallyEscaped(c) {
-			b.WriteByte(c)
-			continue
+		if !optionallyEscaped(c) {
+			if c != '%' {
+				return "", textError(badByte(i, c) + " must be %-escaped")
+			}
+			if i+2 >= len(v) {
+				return "", textError("byte " + strconv.Itoa(i) + ": truncated %-escape")
+			}
+			hi, ok1 := unhex(v[i+1])
+			lo, ok2 := unhex(v[i+2])
+			if !ok1 || !ok2 {
+				return "", textError(quoted("byte "+strconv.Itoa(i)+": bad %-escape ", v[i:i+3], ""))
+			}
+			c = hi<<4 | lo
+			i += 2
 		}
-		if c != '%' {
-			return "", textError(badByte(i, c) + " must be %-escaped")
-		}
-		if i+2 >= len(v) {
-			return "", textError("byte " + strconv.Itoa(i) + ": truncated %-escape")
-		}
-		hi, ok1 := unhex(v[i+1])
-		lo, ok2 := unhex(v[i+2])
-		if !ok1 || !ok2 {
-			return "", textError(quoted("byte "+strconv.Itoa(i)+": bad %-escape ", v[i:i+3], ""))
-		}
-		b.WriteByte(hi<<4 | lo)
-		i += 2
+		b.WriteByte(c)
 	}
 	return b.String(), nil
 }
