@@ -213,9 +213,9 @@ func (c *Conn) answer(call *Message) {
 		reply.Signature = "s"
 		reply.Body = []any{"no method " + call.Interface + "." + call.Member + " on " + string(call.Path)}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
-	defer cancel()
-	c.Send(ctx, reply) // best effort: a failure here is the connection's failure
+	// Send bounds the write by DefaultTimeout. Best effort: a failure here is
+	// the connection's failure.
+	c.Send(context.Background(), reply)
 }
 
 func (c *Conn) nextSerial() uint32 {

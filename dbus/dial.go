@@ -13,9 +13,7 @@ import (
 // Dial connects to the bus at address ("" means SystemBusAddress()),
 // authenticates and sends Hello, within DefaultTimeout.
 func Dial(address string) (*Conn, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
-	defer cancel()
-	return DialContext(ctx, address)
+	return DialContext(context.Background(), address) // DialContext adds the DefaultTimeout
 }
 
 // DialContext is Dial bounded by ctx. The address entries are tried in
