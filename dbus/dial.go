@@ -67,14 +67,13 @@ func dialAddress(ctx context.Context, a Address) (*Conn, error) {
 	if guid := a.Params["guid"]; err == nil && guid != "" && guid != c.guid {
 		err = textError("dbus: server GUID " + c.guid + ", address wants " + guid)
 	}
-	if err != nil {
-		f.Close()
-		return nil, wrap("dbus: "+name, err)
+	if err == nil {
+		f.SetDeadline(time.Time{})
+		go c.readLoop()
+		err = c.hello(ctx)
 	}
-	f.SetDeadline(time.Time{})
-	go c.readLoop()
-	if err := c.hello(ctx); err != nil {
-		c.Close()
+	if err != nil {
+		c.Close() // closes f
 		return nil, wrap("dbus: "+name, err)
 	}
 	return c, nil
