@@ -99,8 +99,13 @@ func sameAddr(a, b *rtnl.Address) bool {
 
 // sameRoute reports whether two routes are the same kernel object: the
 // kernel's key (table, destination, tos, metric) plus the output and
-// gateway, which tell IPv6 multipath siblings apart.
-func sameRoute(a, b *rtnl.Route) bool { return idOf(a) == idOf(b) }
+// gateway, which tell IPv6 multipath siblings apart. It compares the
+// fields of routeID one by one: building two routeIDs to compare costs
+// far more code at every inlined call.
+func sameRoute(a, b *rtnl.Route) bool {
+	return a.Family == b.Family && a.Table == b.Table && a.Priority == b.Priority && a.Dst == b.Dst &&
+		a.Src == b.Src && a.Type == b.Type && a.OutIndex == b.OutIndex && a.Gateway == b.Gateway
+}
 
 // sameRouteKey4 compares the kernel's key of an IPv4 route (fib_table_insert:
 // table, destination, tos, priority); the nexthop is not part of it.
