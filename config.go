@@ -116,16 +116,11 @@ func (c *Config) parse(data []byte) error {
 	if root.Kind != yaml.MappingNode {
 		return c.errAt(root, "want a mapping with the sections System and Network")
 	}
-	sections := map[string]map[string]func(*yaml.Node) error{
-		"System":  c.systemKeys(),
-		"Network": c.networkKeys(),
-	}
 	for _, p := range root.Pairs {
-		keys, ok := sections[p.Key.Text]
-		if !ok {
-			return c.errAt(p.Key, "unknown section "+strconv.Quote(p.Key.Text)+" (want System or Network)")
+		if name := p.Key.Text; name != "System" && name != "Network" {
+			return c.errAt(p.Key, "unknown section "+strconv.Quote(name)+" (want System or Network)")
 		}
-		if err := c.section(p, keys); err != nil {
+		if err := c.section(p); err != nil {
 			return err
 		}
 	}
@@ -133,7 +128,7 @@ func (c *Config) parse(data []byte) error {
 }
 
 // section applies the keys of one section.
-func (c *Config) section(sec yaml.Pair, keys map[string]func(*yaml.Node) error) error {
+func (c *Config) section(sec yaml.Pair) error {
 	v := sec.Value
 	if v.Kind == yaml.ScalarNode && v.Value == nil {
 		return nil // "System:" with nothing under it
@@ -142,47 +137,68 @@ func (c *Config) section(sec yaml.Pair, keys map[string]func(*yaml.Node) error) 
 		return c.errAt(v, "section "+sec.Key.Text+": want a mapping")
 	}
 	for _, p := range v.Pairs {
-		set, ok := keys[p.Key.Text]
-		if !ok {
+		set := configSetter(sec.Key.Text, p.Key.Text)
+		if set == nil {
 			return c.errAt(p.Key, "unknown key "+sec.Key.Text+"."+p.Key.Text)
 		}
 		if p.Value.Kind == yaml.ScalarNode && p.Value.Value == nil {
 			continue // an empty value keeps the default
 		}
-		if err := set(p.Value); err != nil {
+		if err := set(c, p.Value); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (c *Config) systemKeys() map[string]func(*yaml.Node) error {
-	return map[string]func(*yaml.Node) error{
-		"LogLevel":        c.enum(&c.LogLevel, "debug", "info", "warn", "error", "fatal"),
-		"LogFormat":       c.enum(&c.LogFormat, "text", "json"),
-		"Generator":       c.enum(&c.Generator, genNetworkd, genDhclient, genKernel),
-		"HookTimeout":     c.duration(&c.HookTimeout),
-		"HookParallel":    c.intRange(&c.HookParallel, 1, 64),
-		"StartupTriggers": c.boolean(&c.StartupTriggers),
-		"RoutesDebounce":  c.duration(&c.RoutesDebounce),
-		"User":            c.str(&c.User),
-	}
+// configKey is one key of the file: its section, its name and how its
+// value is read into the Config.
+type configKey struct {
+	section, name string
+	set           func(c *Config, n *yaml.Node) error
 }
 
-func (c *Config) networkKeys() map[string]func(*yaml.Node) error {
-	return map[string]func(*yaml.Node) error{
-		"Links":              c.names(&c.Links),
-		"RoutingPolicyRules": c.names(&c.RoutingPolicyRules),
-		// From 256 so base+ifindex never lands on main (254), local (255)
-		// or default (253); below 2^32-2^24 so it does not wrap.
-		"RouteTableBase": c.uint32Range(&c.RouteTableBase, 256, 0xFF000000),
-		"RulePriority":   c.uint32Range(&c.RulePriority, 1, 32765),
-		"EmitJSON":       c.boolean(&c.EmitJSON),
-		"UseDNS":         c.boolean(&c.UseDNS),
-		"UseDomain":      c.boolean(&c.UseDomain),
-		"UseHostname":    c.boolean(&c.UseHostname),
-		"LeaseFiles":     c.paths(&c.LeaseFiles),
+// configKeys are all the keys. The setters take the Config as an
+// argument instead of closing over it, so the table is laid out at build
+// time rather than built, closure by closure, on every parse.
+var configKeys = []configKey{
+	{"System", "LogLevel", func(c *Config, n *yaml.Node) error {
+		return c.enum(n, &c.LogLevel, "debug", "info", "warn", "error", "fatal")
+	}},
+	{"System", "LogFormat", func(c *Config, n *yaml.Node) error { return c.enum(n, &c.LogFormat, "text", "json") }},
+	{"System", "Generator", func(c *Config, n *yaml.Node) error {
+		return c.enum(n, &c.Generator, genNetworkd, genDhclient, genKernel)
+	}},
+	{"System", "HookTimeout", func(c *Config, n *yaml.Node) error { return c.duration(n, &c.HookTimeout) }},
+	{"System", "HookParallel", func(c *Config, n *yaml.Node) error { return c.intRange(n, &c.HookParallel, 1, 64) }},
+	{"System", "StartupTriggers", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.StartupTriggers) }},
+	{"System", "RoutesDebounce", func(c *Config, n *yaml.Node) error { return c.duration(n, &c.RoutesDebounce) }},
+	{"System", "User", func(c *Config, n *yaml.Node) error { return c.str(n, &c.User) }},
+
+	{"Network", "Links", func(c *Config, n *yaml.Node) error { return c.names(n, &c.Links) }},
+	{"Network", "RoutingPolicyRules", func(c *Config, n *yaml.Node) error { return c.names(n, &c.RoutingPolicyRules) }},
+	// From 256 so base+ifindex never lands on main (254), local (255)
+	// or default (253); below 2^32-2^24 so it does not wrap.
+	{"Network", "RouteTableBase", func(c *Config, n *yaml.Node) error {
+		return c.uint32Range(n, &c.RouteTableBase, 256, 0xFF000000)
+	}},
+	{"Network", "RulePriority", func(c *Config, n *yaml.Node) error { return c.uint32Range(n, &c.RulePriority, 1, 32765) }},
+	{"Network", "EmitJSON", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.EmitJSON) }},
+	{"Network", "UseDNS", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseDNS) }},
+	{"Network", "UseDomain", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseDomain) }},
+	{"Network", "UseHostname", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseHostname) }},
+	{"Network", "LeaseFiles", func(c *Config, n *yaml.Node) error { return c.paths(n, &c.LeaseFiles) }},
+}
+
+// configSetter returns how key name of section is read, or nil for a key
+// the section does not have.
+func configSetter(section, name string) func(*Config, *yaml.Node) error {
+	for _, k := range configKeys {
+		if k.section == section && k.name == name {
+			return k.set
+		}
 	}
+	return nil
 }
 
 // check validates combinations after all keys are read.
@@ -205,90 +221,78 @@ func (c *Config) scalar(n *yaml.Node, want string) (string, error) {
 	return n.Text, nil
 }
 
-func (c *Config) enum(dst *string, allowed ...string) func(*yaml.Node) error {
-	return func(n *yaml.Node) error {
-		s, err := c.scalar(n, "one of "+strings.Join(allowed, ", "))
-		if err != nil {
-			return err
-		}
-		for _, a := range allowed {
-			if s == a {
-				*dst = s
-				return nil
-			}
-		}
-		return c.errAt(n, "bad value "+strconv.Quote(s)+", want one of "+strings.Join(allowed, ", "))
-	}
-}
-
-func (c *Config) str(dst *string) func(*yaml.Node) error {
-	return func(n *yaml.Node) error {
-		s, err := c.scalar(n, "a string")
-		if err == nil {
-			*dst = s
-		}
+func (c *Config) enum(n *yaml.Node, dst *string, allowed ...string) error {
+	s, err := c.scalar(n, "one of "+strings.Join(allowed, ", "))
+	if err != nil {
 		return err
 	}
+	for _, a := range allowed {
+		if s == a {
+			*dst = s
+			return nil
+		}
+	}
+	return c.errAt(n, "bad value "+strconv.Quote(s)+", want one of "+strings.Join(allowed, ", "))
 }
 
-func (c *Config) boolean(dst *bool) func(*yaml.Node) error {
-	return func(n *yaml.Node) error {
-		b, ok := n.Value.(bool)
-		if n.Kind != yaml.ScalarNode || !ok {
-			return c.errAt(n, "want true or false, got "+strconv.Quote(n.Text))
-		}
-		*dst = b
-		return nil
+func (c *Config) str(n *yaml.Node, dst *string) error {
+	s, err := c.scalar(n, "a string")
+	if err == nil {
+		*dst = s
 	}
+	return err
 }
 
-func (c *Config) intRange(dst *int, lo, hi int) func(*yaml.Node) error {
-	return func(n *yaml.Node) error {
-		i, ok := n.Value.(int)
-		if n.Kind != yaml.ScalarNode || !ok || i < lo || i > hi {
-			return c.errAt(n, wantInteger(int64(lo), int64(hi), n.Text))
-		}
-		*dst = i
-		return nil
+func (c *Config) boolean(n *yaml.Node, dst *bool) error {
+	b, ok := n.Value.(bool)
+	if n.Kind != yaml.ScalarNode || !ok {
+		return c.errAt(n, "want true or false, got "+strconv.Quote(n.Text))
 	}
+	*dst = b
+	return nil
+}
+
+func (c *Config) intRange(n *yaml.Node, dst *int, lo, hi int) error {
+	i, ok := n.Value.(int)
+	if n.Kind != yaml.ScalarNode || !ok || i < lo || i > hi {
+		return c.errAt(n, wantInteger(int64(lo), int64(hi), n.Text))
+	}
+	*dst = i
+	return nil
 }
 
 func wantInteger(lo, hi int64, got string) string {
 	return "want an integer from " + strconv.FormatInt(lo, 10) + " to " + strconv.FormatInt(hi, 10) + ", got " + strconv.Quote(got)
 }
 
-func (c *Config) uint32Range(dst *uint32, lo, hi uint32) func(*yaml.Node) error {
-	return func(n *yaml.Node) error {
-		i, ok := n.Value.(int)
-		if n.Kind != yaml.ScalarNode || !ok || i < int(lo) || i > int(hi) {
-			return c.errAt(n, wantInteger(int64(lo), int64(hi), n.Text))
-		}
-		*dst = uint32(i)
-		return nil
+func (c *Config) uint32Range(n *yaml.Node, dst *uint32, lo, hi uint32) error {
+	i, ok := n.Value.(int)
+	if n.Kind != yaml.ScalarNode || !ok || i < int(lo) || i > int(hi) {
+		return c.errAt(n, wantInteger(int64(lo), int64(hi), n.Text))
 	}
+	*dst = uint32(i)
+	return nil
 }
 
 // duration accepts Go durations ("30s", "1m30s", "250ms") or whole seconds.
-func (c *Config) duration(dst *time.Duration) func(*yaml.Node) error {
-	return func(n *yaml.Node) error {
-		s, err := c.scalar(n, "a duration such as 30s or 250ms")
-		if err != nil {
-			return err
-		}
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			secs, err2 := strconv.Atoi(s)
-			if err2 != nil {
-				return c.errAt(n, "want a duration such as 30s or 250ms, got "+strconv.Quote(s))
-			}
-			d = time.Duration(secs) * time.Second
-		}
-		if d <= 0 || d > 24*time.Hour {
-			return c.errAt(n, "duration "+strconv.Quote(s)+" out of range (0 to 24h)")
-		}
-		*dst = d
-		return nil
+func (c *Config) duration(n *yaml.Node, dst *time.Duration) error {
+	s, err := c.scalar(n, "a duration such as 30s or 250ms")
+	if err != nil {
+		return err
 	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		secs, err2 := strconv.Atoi(s)
+		if err2 != nil {
+			return c.errAt(n, "want a duration such as 30s or 250ms, got "+strconv.Quote(s))
+		}
+		d = time.Duration(secs) * time.Second
+	}
+	if d <= 0 || d > 24*time.Hour {
+		return c.errAt(n, "duration "+strconv.Quote(s)+" out of range (0 to 24h)")
+	}
+	*dst = d
+	return nil
 }
 
 // list reads a space-separated string or a sequence of strings.
@@ -319,43 +323,39 @@ func (c *Config) list(n *yaml.Node) ([]string, []*yaml.Node, error) {
 }
 
 // names reads interface names; each must be a valid kernel name.
-func (c *Config) names(dst *[]string) func(*yaml.Node) error {
-	return func(n *yaml.Node) error {
-		l, nodes, err := c.list(n)
-		if err != nil {
-			return err
-		}
-		for i, s := range l {
-			if !validIfname(s) {
-				return c.errAt(nodes[i], "bad interface name "+strconv.Quote(s))
-			}
-		}
-		*dst = l
-		return nil
+func (c *Config) names(n *yaml.Node, dst *[]string) error {
+	l, nodes, err := c.list(n)
+	if err != nil {
+		return err
 	}
+	for i, s := range l {
+		if !validIfname(s) {
+			return c.errAt(nodes[i], "bad interface name "+strconv.Quote(s))
+		}
+	}
+	*dst = l
+	return nil
 }
 
 // paths reads absolute paths or patterns.
-func (c *Config) paths(dst *[]string) func(*yaml.Node) error {
-	return func(n *yaml.Node) error {
-		l, nodes, err := c.list(n)
-		if err != nil {
-			return err
-		}
-		for i, s := range l {
-			if !filepath.IsAbs(s) {
-				return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": want an absolute path")
-			}
-			if _, err := filepath.Match(filepath.Base(s), ""); err != nil {
-				return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": bad pattern")
-			}
-			if strings.ContainsAny(filepath.Dir(s), "*?[") {
-				return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": patterns only in the file name")
-			}
-		}
-		*dst = l
-		return nil
+func (c *Config) paths(n *yaml.Node, dst *[]string) error {
+	l, nodes, err := c.list(n)
+	if err != nil {
+		return err
 	}
+	for i, s := range l {
+		if !filepath.IsAbs(s) {
+			return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": want an absolute path")
+		}
+		if _, err := filepath.Match(filepath.Base(s), ""); err != nil {
+			return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": bad pattern")
+		}
+		if strings.ContainsAny(filepath.Dir(s), "*?[") {
+			return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": patterns only in the file name")
+		}
+	}
+	*dst = l
+	return nil
 }
 
 // validIfname mirrors the kernel's dev_valid_name: 1 to 15 bytes, not "."
