@@ -222,7 +222,8 @@ func (c *Config) scalar(n *yaml.Node, want string) (string, error) {
 }
 
 func (c *Config) enum(n *yaml.Node, dst *string, allowed ...string) error {
-	s, err := c.scalar(n, "one of "+strings.Join(allowed, ", "))
+	want := "one of " + strings.Join(allowed, ", ")
+	s, err := c.scalar(n, want)
 	if err != nil {
 		return err
 	}
@@ -232,7 +233,7 @@ func (c *Config) enum(n *yaml.Node, dst *string, allowed ...string) error {
 			return nil
 		}
 	}
-	return c.errAt(n, "bad value "+strconv.Quote(s)+", want one of "+strings.Join(allowed, ", "))
+	return c.errAt(n, "bad value "+strconv.Quote(s)+", want "+want)
 }
 
 func (c *Config) str(n *yaml.Node, dst *string) error {
@@ -344,14 +345,16 @@ func (c *Config) paths(n *yaml.Node, dst *[]string) error {
 		return err
 	}
 	for i, s := range l {
+		problem := ""
 		if !filepath.IsAbs(s) {
-			return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": want an absolute path")
+			problem = "want an absolute path"
+		} else if _, err := filepath.Match(filepath.Base(s), ""); err != nil {
+			problem = "bad pattern"
+		} else if strings.ContainsAny(filepath.Dir(s), "*?[") {
+			problem = "patterns only in the file name"
 		}
-		if _, err := filepath.Match(filepath.Base(s), ""); err != nil {
-			return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": bad pattern")
-		}
-		if strings.ContainsAny(filepath.Dir(s), "*?[") {
-			return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": patterns only in the file name")
+		if problem != "" {
+			return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": "+problem)
 		}
 	}
 	*dst = l
