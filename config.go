@@ -378,29 +378,37 @@ func validIfname(s string) bool {
 // String prints the effective configuration as a YAML document that this
 // program reads back unchanged.
 func (c *Config) String() string {
-	var b strings.Builder
 	src := c.File
 	if src == "" {
 		src = filepath.Join(c.Dir, configName) + " (not found: defaults)"
 	}
-	section := func(name string, kv ...string) {
-		b.WriteString(name + ":\n")
-		for i := 0; i+1 < len(kv); i += 2 {
-			b.WriteString("  " + kv[i] + ": " + kv[i+1] + "\n")
+	sections := [...]struct {
+		name string
+		keys [][2]string
+	}{
+		{"System", [][2]string{
+			{"LogLevel", c.LogLevel}, {"LogFormat", c.LogFormat}, {"Generator", c.Generator},
+			{"HookTimeout", c.HookTimeout.String()}, {"HookParallel", strconv.Itoa(c.HookParallel)},
+			{"StartupTriggers", strconv.FormatBool(c.StartupTriggers)},
+			{"RoutesDebounce", c.RoutesDebounce.String()}, {"User", quote(c.User)},
+		}},
+		{"Network", [][2]string{
+			{"Links", quoteList(c.Links)}, {"RoutingPolicyRules", quoteList(c.RoutingPolicyRules)},
+			{"RouteTableBase", strconv.FormatUint(uint64(c.RouteTableBase), 10)},
+			{"RulePriority", strconv.FormatUint(uint64(c.RulePriority), 10)},
+			{"EmitJSON", strconv.FormatBool(c.EmitJSON)}, {"UseDNS", strconv.FormatBool(c.UseDNS)},
+			{"UseDomain", strconv.FormatBool(c.UseDomain)}, {"UseHostname", strconv.FormatBool(c.UseHostname)},
+			{"LeaseFiles", quoteList(c.LeaseFiles)},
+		}},
+	}
+	b := []byte("# effective configuration from " + src + "\n")
+	for _, sec := range sections {
+		b = append(b, sec.name+":\n"...)
+		for _, kv := range sec.keys {
+			b = append(b, "  "+kv[0]+": "+kv[1]+"\n"...)
 		}
 	}
-	b.WriteString("# effective configuration from " + src + "\n")
-	section("System", "LogLevel", c.LogLevel, "LogFormat", c.LogFormat, "Generator", c.Generator,
-		"HookTimeout", c.HookTimeout.String(), "HookParallel", strconv.Itoa(c.HookParallel),
-		"StartupTriggers", strconv.FormatBool(c.StartupTriggers),
-		"RoutesDebounce", c.RoutesDebounce.String(), "User", quote(c.User))
-	section("Network", "Links", quoteList(c.Links), "RoutingPolicyRules", quoteList(c.RoutingPolicyRules),
-		"RouteTableBase", strconv.FormatUint(uint64(c.RouteTableBase), 10),
-		"RulePriority", strconv.FormatUint(uint64(c.RulePriority), 10),
-		"EmitJSON", strconv.FormatBool(c.EmitJSON), "UseDNS", strconv.FormatBool(c.UseDNS),
-		"UseDomain", strconv.FormatBool(c.UseDomain), "UseHostname", strconv.FormatBool(c.UseHostname),
-		"LeaseFiles", quoteList(c.LeaseFiles))
-	return b.String()
+	return string(b)
 }
 
 // quote writes a single-quoted YAML scalar.
