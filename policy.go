@@ -51,54 +51,67 @@ func (p *policy) ours(table uint32) bool {
 	return table > p.b.cfg.RouteTableBase && table-p.b.cfg.RouteTableBase <= 1<<24
 }
 
-// policyAddrs are the addresses that get rules: not host or link scope.
-func policyAddrs(l *link) []rtnl.Address {
-	var out []rtnl.Address
-	for _, a := range l.addrs {
-		if a.Scope < unix.RT_SCOPE_LINK && a.Addr.IsValid() {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// desired computes the rules and routes a link should have.
-func (p *policy) desired(l *link) ([]rtnl.Rule, []rtnl.Route) {
+// desired computes the rules and routes a link should have. Addresses of
+// host or link scope get none.
+func (p *policy) desired(l *link) (rules []rtnl.Rule, routes []rtnl.Route) {
 	if !p.managed(l) {
 		return nil, nil
 	}
 	t := p.table(l.index)
-	prio := p.b.cfg.RulePriority
-	var rules []rtnl.Rule
-	var routes []rtnl.Route
-	families := map[uint8]netip.Addr{}
-	for _, a := range policyAddrs(l) {
+	up := l.kernel.Flags&unix.IFF_UP != 0 // the kernel refuses routes through a link that is down
+	var families []uint8
+	for _, a := range l.addrs {
+		if a.Scope >= unix.RT_SCOPE_LINK || !a.Addr.IsValid() {
+			continue
+		}
 		host := netip.PrefixFrom(a.Addr, a.Addr.BitLen())
-		rules = append(rules,
-			rtnl.Rule{Family: a.Family, Priority: prio, Src: host, Table: t, Protocol: policyProto, Action: unix.FR_ACT_TO_TBL},
-			rtnl.Rule{Family: a.Family, Priority: prio, Dst: host, Table: t, Protocol: policyProto, Action: unix.FR_ACT_TO_TBL})
-		subnet := netip.PrefixFrom(a.Addr, int(a.PrefixLen)).Masked()
-		families[a.Family] = a.Addr
-		if l.kernel.Flags&unix.IFF_UP == 0 {
-			continue // the kernel refuses routes through a link that is down
+		rules = p.appendRule(rules, rtnl.Rule{Family: a.Family, Src: host, Table: t})
+		rules = p.appendRule(rules, rtnl.Rule{Family: a.Family, Dst: host, Table: t})
+		if !slices.Contains(families, a.Family) {
+			families = append(families, a.Family)
 		}
-		routes = append(routes, rtnl.Route{Family: a.Family, Dst: subnet, PrefSrc: a.Addr, Table: t,
-			Protocol: policyProto, Scope: unix.RT_SCOPE_LINK, Type: unix.RTN_UNICAST, OutIndex: l.index})
+		if up {
+			subnet := netip.PrefixFrom(a.Addr, int(a.PrefixLen)).Masked()
+			routes = appendRoute(routes, rtnl.Route{Family: a.Family, Dst: subnet, PrefSrc: a.Addr, Table: t,
+				Protocol: policyProto, Scope: unix.RT_SCOPE_LINK, Type: unix.RTN_UNICAST, OutIndex: l.index})
+		}
 	}
-	for fam := range families {
-		if l.kernel.Flags&unix.IFF_UP == 0 {
-			break
-		}
+	if !up {
+		return rules, routes
+	}
+	for _, fam := range families {
 		if gw, ok := p.gateway(l, fam); ok {
 			def := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 			if fam == unix.AF_INET6 {
 				def = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
 			}
-			routes = append(routes, rtnl.Route{Family: fam, Dst: def, Gateway: gw, Table: t,
+			routes = appendRoute(routes, rtnl.Route{Family: fam, Dst: def, Gateway: gw, Table: t,
 				Protocol: policyProto, Scope: unix.RT_SCOPE_UNIVERSE, Type: unix.RTN_UNICAST, OutIndex: l.index})
 		}
 	}
-	return dedupRules(rules), dedupRoutes(routes)
+	return rules, routes
+}
+
+// appendRule adds a rule with the broker's priority, protocol and action,
+// unless the same rule is already there.
+func (p *policy) appendRule(rules []rtnl.Rule, r rtnl.Rule) []rtnl.Rule {
+	r.Priority, r.Protocol, r.Action = p.b.cfg.RulePriority, policyProto, unix.FR_ACT_TO_TBL
+	if hasRule(rules, &r) {
+		return rules
+	}
+	return append(rules, r)
+}
+
+// appendRoute adds a route unless one to the same destination is there:
+// the kernel's key has no preferred source, so a second address in one
+// subnet shares the first's.
+func appendRoute(routes []rtnl.Route, r rtnl.Route) []rtnl.Route {
+	for i := range routes {
+		if routes[i].Family == r.Family && routes[i].Dst == r.Dst {
+			return routes
+		}
+	}
+	return append(routes, r)
 }
 
 // gateway finds the link's gateway: the lowest-metric default route through
@@ -259,26 +272,4 @@ func hasPolicyRoute(l []rtnl.Route, r *rtnl.Route) bool {
 		}
 	}
 	return false
-}
-
-func dedupRules(l []rtnl.Rule) []rtnl.Rule {
-	var out []rtnl.Rule
-	for _, r := range l {
-		if !hasRule(out, &r) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// dedupRoutes keeps one route per destination: the kernel's key has no
-// preferred source, so a second address in one subnet shares the first's.
-func dedupRoutes(l []rtnl.Route) []rtnl.Route {
-	var out []rtnl.Route
-	for _, r := range l {
-		if !slices.ContainsFunc(out, func(x rtnl.Route) bool { return x.Family == r.Family && x.Dst == r.Dst }) {
-			out = append(out, r)
-		}
-	}
-	return out
 }
