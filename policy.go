@@ -166,42 +166,41 @@ func (p *policy) resync(links map[int32]*link) {
 // reconcile makes the kernel's rules and table for one link match the
 // desired set; l is nil for a link that is gone.
 func (p *policy) reconcile(index int32, l *link) {
+	t := p.table(index)
 	var wantRules []rtnl.Rule
-	var wantRoutes []rtnl.Route
-	var haveRoutes []rtnl.Route
+	var wantRoutes, haveRoutes []rtnl.Route
 	if l != nil {
 		wantRules, wantRoutes = p.desired(l)
-		for _, r := range l.routes {
-			if r.Table == p.table(index) && r.Protocol == policyProto {
-				haveRoutes = append(haveRoutes, r)
+		for i := range l.routes {
+			if r := &l.routes[i]; r.Table == t && r.Protocol == policyProto {
+				haveRoutes = append(haveRoutes, *r)
 			}
 		}
 	}
-	t := p.table(index)
 	var haveRules []rtnl.Rule
-	for _, r := range p.rules {
-		if r.Table == t {
-			haveRules = append(haveRules, r)
+	for i := range p.rules {
+		if r := &p.rules[i]; r.Table == t {
+			haveRules = append(haveRules, *r)
 		}
 	}
-	for _, r := range haveRules {
-		if !hasRule(wantRules, &r) {
-			p.apply("delete rule", p.conn.DeleteRule(r), "table", t, "from", r.Src, "to", r.Dst)
+	for i := range haveRules {
+		if r := &haveRules[i]; !hasRule(wantRules, r) {
+			p.apply("delete rule", p.conn.DeleteRule(*r), "table", t, "from", r.Src, "to", r.Dst)
 		}
 	}
-	for _, r := range haveRoutes {
-		if !hasPolicyRoute(wantRoutes, &r) {
-			p.apply("delete route", p.conn.DeleteRoute(r), "table", t, "dst", r.Dst, "gw", r.Gateway)
+	for i := range haveRoutes {
+		if r := &haveRoutes[i]; !hasPolicyRoute(wantRoutes, r) {
+			p.apply("delete route", p.conn.DeleteRoute(*r), "table", t, "dst", r.Dst, "gw", r.Gateway)
 		}
 	}
-	for _, r := range wantRules {
-		if !hasRule(haveRules, &r) {
-			p.apply("add rule", p.conn.AddRule(r), "table", t, "from", r.Src, "to", r.Dst, "priority", r.Priority)
+	for i := range wantRules {
+		if r := &wantRules[i]; !hasRule(haveRules, r) {
+			p.apply("add rule", p.conn.AddRule(*r), "table", t, "from", r.Src, "to", r.Dst, "priority", r.Priority)
 		}
 	}
-	for _, r := range wantRoutes {
-		if !hasPolicyRoute(haveRoutes, &r) {
-			p.apply("add route", p.conn.AddRoute(r), "table", t, "dst", r.Dst, "gw", r.Gateway)
+	for i := range wantRoutes {
+		if r := &wantRoutes[i]; !hasPolicyRoute(haveRoutes, r) {
+			p.apply("add route", p.conn.AddRoute(*r), "table", t, "dst", r.Dst, "gw", r.Gateway)
 		}
 	}
 }
