@@ -53,7 +53,7 @@ func parseArgs(args []string) (options, error) {
 			if hasValue {
 				v, err := strconv.ParseBool(value)
 				if err != nil {
-					return o, errors.New("invalid boolean value " + strconv.Quote(value) + " for -" + name)
+					return o, errors.New(quoted("invalid boolean value ", value, " for -"+name))
 				}
 				*b = v
 			}
@@ -71,7 +71,7 @@ func parseArgs(args []string) (options, error) {
 		o.configDir = value
 	}
 	if len(args) > 0 {
-		return o, errors.New("unexpected argument " + strconv.Quote(args[0]))
+		return o, errors.New(quoted("unexpected argument ", args[0], ""))
 	}
 	return o, nil
 }

@@ -118,7 +118,7 @@ func (c *Config) parse(data []byte) error {
 	}
 	for _, p := range root.Pairs {
 		if name := p.Key.Text; name != "System" && name != "Network" {
-			return c.errAt(p.Key, "unknown section "+strconv.Quote(name)+" (want System or Network)")
+			return c.errAt(p.Key, quoted("unknown section ", name, " (want System or Network)"))
 		}
 		if err := c.section(p); err != nil {
 			return err
@@ -233,7 +233,7 @@ func (c *Config) enum(n *yaml.Node, dst *string, allowed ...string) error {
 			return nil
 		}
 	}
-	return c.errAt(n, "bad value "+strconv.Quote(s)+", want "+want)
+	return c.errAt(n, quoted("bad value ", s, ", want "+want))
 }
 
 func (c *Config) str(n *yaml.Node, dst *string) error {
@@ -247,7 +247,7 @@ func (c *Config) str(n *yaml.Node, dst *string) error {
 func (c *Config) boolean(n *yaml.Node, dst *bool) error {
 	b, ok := n.Value.(bool)
 	if n.Kind != yaml.ScalarNode || !ok {
-		return c.errAt(n, "want true or false, got "+strconv.Quote(n.Text))
+		return c.errAt(n, quoted("want true or false, got ", n.Text, ""))
 	}
 	*dst = b
 	return nil
@@ -263,7 +263,7 @@ func (c *Config) intRange(n *yaml.Node, dst *int, lo, hi int) error {
 }
 
 func wantInteger(lo, hi int64, got string) string {
-	return "want an integer from " + strconv.FormatInt(lo, 10) + " to " + strconv.FormatInt(hi, 10) + ", got " + strconv.Quote(got)
+	return quoted("want an integer from "+strconv.FormatInt(lo, 10)+" to "+strconv.FormatInt(hi, 10)+", got ", got, "")
 }
 
 func (c *Config) uint32Range(n *yaml.Node, dst *uint32, lo, hi uint32) error {
@@ -285,12 +285,12 @@ func (c *Config) duration(n *yaml.Node, dst *time.Duration) error {
 	if err != nil {
 		secs, err2 := strconv.Atoi(s)
 		if err2 != nil {
-			return c.errAt(n, "want a duration such as 30s or 250ms, got "+strconv.Quote(s))
+			return c.errAt(n, quoted("want a duration such as 30s or 250ms, got ", s, ""))
 		}
 		d = time.Duration(secs) * time.Second
 	}
 	if d <= 0 || d > 24*time.Hour {
-		return c.errAt(n, "duration "+strconv.Quote(s)+" out of range (0 to 24h)")
+		return c.errAt(n, quoted("duration ", s, " out of range (0 to 24h)"))
 	}
 	*dst = d
 	return nil
@@ -331,7 +331,7 @@ func (c *Config) names(n *yaml.Node, dst *[]string) error {
 	}
 	for i, s := range l {
 		if !validIfname(s) {
-			return c.errAt(nodes[i], "bad interface name "+strconv.Quote(s))
+			return c.errAt(nodes[i], quoted("bad interface name ", s, ""))
 		}
 	}
 	*dst = l
@@ -354,7 +354,7 @@ func (c *Config) paths(n *yaml.Node, dst *[]string) error {
 			problem = "patterns only in the file name"
 		}
 		if problem != "" {
-			return c.errAt(nodes[i], "lease file "+strconv.Quote(s)+": "+problem)
+			return c.errAt(nodes[i], quoted("lease file ", s, ": "+problem))
 		}
 	}
 	*dst = l

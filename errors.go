@@ -1,5 +1,7 @@
 package main
 
+import "strconv"
+
 // wrapError is fmt.Errorf("msg: %w", err) without fmt, which the binary
 // does without for its size.
 type wrapError struct {
@@ -12,3 +14,10 @@ func (e *wrapError) Unwrap() error { return e.err }
 
 // wrap returns an error reading "msg: err" that unwraps to err.
 func wrap(msg string, err error) error { return &wrapError{msg, err} }
+
+// quoted returns before + strconv.Quote(s) + after, the shape of the
+// messages that show a bad value. Quoting inlines a good deal of code, so
+// it is done here once rather than at each message.
+func quoted(before, s, after string) string {
+	return before + strconv.Quote(s) + after
+}

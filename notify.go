@@ -19,7 +19,7 @@ func sdNotify(state string) error {
 		return nil
 	}
 	if path[0] != '/' && path[0] != '@' {
-		return errors.New("sd_notify: unsupported NOTIFY_SOCKET " + strconv.Quote(path) + " (want a path or @abstract)")
+		return errors.New(quoted("sd_notify: unsupported NOTIFY_SOCKET ", path, " (want a path or @abstract)"))
 	}
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {

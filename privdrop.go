@@ -32,10 +32,10 @@ func dropPrivileges(name string) (bool, error) {
 	}
 	uid, gid, err := lookupUser("/etc/passwd", name)
 	if err != nil {
-		return false, wrap("user "+strconv.Quote(name), err)
+		return false, wrap(quoted("user ", name, ""), err)
 	}
 	if uid == 0 {
-		return false, errors.New("user " + strconv.Quote(name) + ": want a non-root user, got uid 0")
+		return false, errors.New(quoted("user ", name, ": want a non-root user, got uid 0"))
 	}
 	// Leave the bounding set with nothing but the kept capabilities, so
 	// nothing a script runs can gain more.
