@@ -155,12 +155,16 @@ func (p *leaseParser) decl(l *Lease) (err *LeaseError, complete bool) {
 			return &e, true
 		case t.isPunct(';'):
 			p.pos++
-			if e := leaseApply(l, kw, p.toks[start+1:p.pos-1]); e != nil {
-				le := p.errorAt(e.at, e.msg)
-				if e.at.kind == lexEOF {
-					le = p.errorAt(kw, e.msg)
-				}
-				return &le, true
+			args := p.toks[start+1 : p.pos-1]
+			at, msg := kw, ""
+			if kw.kind != lexWord {
+				msg = "want a declaration keyword, got " + kw.String()
+			} else if msg = leaseApply(l, kw.text, args); len(args) > 0 {
+				at = args[0] // a bad argument is reported where it starts
+			}
+			if msg != "" {
+				e := p.errorAt(at, msg)
+				return &e, true
 			}
 			return nil, true
 		}
@@ -232,55 +236,44 @@ func leaseKeywordPrefix(w string) bool {
 	return strings.HasPrefix("lease6", w) || strings.HasPrefix("default-duid", w)
 }
 
-// leaseDeclError is an error in a declaration's arguments, at token at.
-type leaseDeclError struct {
-	at  lexToken
-	msg string
-}
-
 // leaseApply stores one declaration (keyword kw, arguments args without the
-// ';') in l, checking the shapes the grammar allows.
-func leaseApply(l *Lease, kw lexToken, args []lexToken) *leaseDeclError {
-	arg := func(i int) lexToken {
-		if i < len(args) {
-			return args[i]
-		}
-		return lexToken{kind: lexEOF}
+// ';') in l, checking the shapes the grammar allows. It returns what is
+// wrong with the arguments, or "".
+func leaseApply(l *Lease, kw string, args []lexToken) string {
+	first := lexToken{kind: lexEOF} // the first argument, if any
+	if len(args) > 0 {
+		first = args[0]
 	}
-	if kw.kind != lexWord {
-		return &leaseDeclError{kw, "want a declaration keyword, got " + kw.String()}
-	}
-	switch kw.text {
+	switch kw {
 	case "interface", "filename", "server-name", "medium", "script", "name":
-		if len(args) != 1 || args[0].kind != lexString {
-			return &leaseDeclError{arg(0), kw.text + ": want one quoted string, got " + leaseDescribe(args)}
+		if len(args) != 1 || first.kind != lexString {
+			return kw + ": want one quoted string, got " + leaseDescribe(args)
 		}
-		if kw.text == "interface" {
-			l.Interface = args[0].text
+		if kw == "interface" {
+			l.Interface = first.text
 		} else {
-			l.Fields[kw.text] = args[0].text
+			l.Fields[kw] = first.text
 		}
 	case "fixed-address":
-		a, ok := parseIPv4(arg(0).text)
-		if len(args) != 1 || args[0].kind != lexWord || !ok {
-			return &leaseDeclError{arg(0), "fixed-address: want an IPv4 address, got " + leaseDescribe(args)}
+		a, ok := parseIPv4(first.text)
+		if len(args) != 1 || first.kind != lexWord || !ok {
+			return "fixed-address: want an IPv4 address, got " + leaseDescribe(args)
 		}
 		l.FixedAddress = a.String()
 	case "option":
-		if arg(0).kind != lexWord {
-			return &leaseDeclError{arg(0), "option: want an option name, got " + arg(0).String()}
+		if first.kind != lexWord {
+			return "option: want an option name, got " + first.String()
 		}
-		name := args[0].text
-		if _, seen := l.Options[name]; !seen {
-			l.OptionOrder = append(l.OptionOrder, name)
+		if _, seen := l.Options[first.text]; !seen {
+			l.OptionOrder = append(l.OptionOrder, first.text)
 		}
-		l.Options[name] = leaseJoin(args[1:])
+		l.Options[first.text] = leaseJoin(args[1:])
 	case "renew", "rebind", "expire":
 		v, ok := leaseDate(args)
 		if !ok {
-			return &leaseDeclError{arg(0), kw.text + ": want W YYYY/MM/DD HH:MM:SS, epoch N or never, got " + leaseDescribe(args)}
+			return kw + ": want W YYYY/MM/DD HH:MM:SS, epoch N or never, got " + leaseDescribe(args)
 		}
-		switch kw.text {
+		switch kw {
 		case "renew":
 			l.Renew = v
 		case "rebind":
@@ -290,15 +283,15 @@ func leaseApply(l *Lease, kw lexToken, args []lexToken) *leaseDeclError {
 		}
 	case "bootp":
 		if len(args) != 0 {
-			return &leaseDeclError{arg(0), "bootp: want ';', got " + arg(0).String()}
+			return "bootp: want ';', got " + first.String()
 		}
 		l.Fields["bootp"] = ""
 	default:
 		// Unknown declarations (e.g. `vendor option space "x";`) are
 		// kept, not rejected: newer dhclients may write more.
-		l.Fields[kw.text] = leaseJoin(args)
+		l.Fields[kw] = leaseJoin(args)
 	}
-	return nil
+	return ""
 }
 
 // leaseJoin renders argument tokens as written: strings unquoted, list
