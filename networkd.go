@@ -137,17 +137,22 @@ func (n *networkdSource) signal(ctx context.Context, c *dbus.Conn, m *dbus.Messa
 		n.log.Warn("malformed PropertiesChanged dropped", "sender", m.Sender, "path", string(m.Path), "err", err)
 		return owner, nil
 	}
+	props := stringProps(changed)
+	var ev any
 	switch {
 	case iface == ndManager && m.Path == ndPath:
-		n.send(ctx, managerStates(stringProps(changed)))
+		ev = managerStates(props)
 	case iface == ndLink:
 		idx, ok := linkIndexFromPath(m.Path)
 		if !ok {
 			n.log.Warn("PropertiesChanged on an unexpected path dropped", "path", string(m.Path))
 			return owner, nil
 		}
-		n.send(ctx, linkStates{index: idx, props: stringProps(changed)})
+		ev = linkStates{index: idx, props: props}
+	default:
+		return owner, nil
 	}
+	n.send(ctx, ev)
 	return owner, nil
 }
 
