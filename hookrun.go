@@ -120,17 +120,18 @@ func (h *hookRunner) linkEnv(cfg *Config, v *linkView, name string) []string {
 		}
 	}
 	var v4, v6 []string
-	for _, a := range v.Addrs {
-		if a.Addr.Is4() {
-			v4 = append(v4, a.Addr.String())
+	for i := range v.Addrs {
+		if a := v.Addrs[i].Addr; a.Is4() {
+			v4 = append(v4, a.String())
 		} else {
-			v6 = append(v6, a.Addr.String())
+			v6 = append(v6, a.String())
 		}
 	}
-	all := append(append([]string{}, v4...), v6...)
-	addr := ""
-	if len(all) > 0 {
-		addr = all[0]
+	addr := "" // the first IPv4 address, else the first IPv6 one
+	if len(v4) > 0 {
+		addr = v4[0]
+	} else if len(v6) > 0 {
+		addr = v6[0]
 	}
 	env = append(env, "ADDR="+addr, "IP_ADDRS="+strings.Join(v4, " "), "IP6_ADDRS="+strings.Join(v6, " "))
 	if cfg.EmitJSON {
