@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -303,7 +302,7 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 		if e.Type == unix.RTM_NEWADDR {
 			l.addrs = upsertAddr(l.addrs, *e.Addr)
 		} else {
-			l.addrs = deleteAddr(l.addrs, *e.Addr)
+			l.addrs = deleteAddr(l.addrs, e.Addr)
 			if e.Addr.Family == unix.AF_INET {
 				b.flushPrefSrc(e.Addr.Addr)
 			}
@@ -327,8 +326,8 @@ func (b *broker) applyRouteEvent(typ uint16, r *rtnl.Route) {
 	if typ == unix.RTM_NEWROUTE && r.Family == unix.AF_INET {
 		for idx, l := range b.links {
 			n := len(l.routes)
-			l.routes = slices.DeleteFunc(l.routes, func(x rtnl.Route) bool {
-				return sameRouteKey4(&x, r) && !identicalRoute(&x, r)
+			l.routes = deleteFunc(l.routes, func(x *rtnl.Route) bool {
+				return sameRouteKey4(x, r) && !identicalRoute(x, r)
 			})
 			if len(l.routes) != n {
 				touched[idx] = true
@@ -373,7 +372,7 @@ func (b *broker) flushPrefSrc(a netip.Addr) {
 	}
 	for idx, l := range b.links {
 		n := len(l.routes)
-		l.routes = slices.DeleteFunc(l.routes, func(r rtnl.Route) bool {
+		l.routes = deleteFunc(l.routes, func(r *rtnl.Route) bool {
 			return r.Family == unix.AF_INET && r.PrefSrc == a
 		})
 		if len(l.routes) != n {

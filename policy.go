@@ -223,7 +223,7 @@ func (p *policy) ruleEvent(typ uint16, r rtnl.Rule) {
 	if r.Protocol != policyProto {
 		return
 	}
-	p.rules = slices.DeleteFunc(p.rules, func(x rtnl.Rule) bool { return sameRule(&x, &r) })
+	p.rules = deleteFunc(p.rules, func(x *rtnl.Rule) bool { return sameRule(x, &r) })
 	if typ == unix.RTM_NEWRULE {
 		p.rules = append(p.rules, r)
 	} else if p.ours(r.Table) && p.b.kernelSynced {

@@ -124,8 +124,8 @@ func upsertAddr(l []rtnl.Address, a rtnl.Address) []rtnl.Address {
 	return append(l, a)
 }
 
-func deleteAddr(l []rtnl.Address, a rtnl.Address) []rtnl.Address {
-	return slices.DeleteFunc(l, func(x rtnl.Address) bool { return sameAddr(&x, &a) })
+func deleteAddr(l []rtnl.Address, a *rtnl.Address) []rtnl.Address {
+	return deleteFunc(l, func(x *rtnl.Address) bool { return sameAddr(x, a) })
 }
 
 // upsertRoute replaces a matching route or appends it; changed is false
@@ -144,8 +144,23 @@ func upsertRoute(l []rtnl.Route, r rtnl.Route) (out []rtnl.Route, changed bool) 
 // deleteRoute removes a route; changed is false when it was not there.
 func deleteRoute(l []rtnl.Route, r rtnl.Route) (out []rtnl.Route, changed bool) {
 	n := len(l)
-	l = slices.DeleteFunc(l, func(x rtnl.Route) bool { return sameRoute(&x, &r) })
+	l = deleteFunc(l, func(x *rtnl.Route) bool { return sameRoute(x, &r) })
 	return l, len(l) != n
+}
+
+// deleteFunc is slices.DeleteFunc with a predicate that takes a pointer:
+// addresses, routes and rules are big structs, and DeleteFunc copies each
+// one to ask about it.
+func deleteFunc[S ~[]E, E any](s S, del func(*E) bool) S {
+	n := 0
+	for i := range s {
+		if !del(&s[i]) {
+			s[n] = s[i]
+			n++
+		}
+	}
+	clear(s[n:]) // drop the references the removed elements held
+	return s[:n]
 }
 
 // identicalRoute compares every field.
