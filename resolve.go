@@ -104,47 +104,56 @@ func (p *pusher) run(ctx context.Context) {
 	}
 }
 
+// busMethod is a D-Bus method the pusher calls.
+type busMethod struct {
+	dest, iface, member string
+	path                dbus.ObjectPath
+	sig                 dbus.Signature
+}
+
+var (
+	setLinkDNS     = &busMethod{resolveName, resolveMgr, "SetLinkDNS", resolvePath, "ia(iay)"}
+	setLinkDomains = &busMethod{resolveName, resolveMgr, "SetLinkDomains", resolvePath, "ia(sb)"}
+	setHostname    = &busMethod{hostnameName, hostnameIface, "SetHostname", hostnamePath, "sb"}
+)
+
 func (p *pusher) push(ctx context.Context, j pushJob) {
 	cfg := p.cfg()
-	// A lease without servers or domains clears what an earlier one set.
-	if cfg.UseDNS && (len(j.dns) > 0 || p.sent["dns/"+itoa32(j.index)] != "") {
-		p.call(ctx, "UseDNS", "dns", j, addrsKey(j.dns), resolveName, resolvePath, resolveMgr,
-			"SetLinkDNS", "ia(iay)", j.index, dnsArg(j.dns))
+	index := itoa32(j.index)
+	if cfg.UseDNS {
+		p.call(ctx, "UseDNS", "dns/"+index, j.link, addrsKey(j.dns), setLinkDNS, j.index, dnsArg(j.dns))
 	}
-	if cfg.UseDomain && (len(j.domains) > 0 || p.sent["domains/"+itoa32(j.index)] != "") {
-		p.call(ctx, "UseDomain", "domains", j, strings.Join(j.domains, " "), resolveName, resolvePath, resolveMgr,
-			"SetLinkDomains", "ia(sb)", j.index, domainsArg(j.domains))
+	if cfg.UseDomain {
+		p.call(ctx, "UseDomain", "domains/"+index, j.link, strings.Join(j.domains, " "), setLinkDomains,
+			j.index, domainsArg(j.domains))
 	}
 	if cfg.UseHostname && j.hostname != "" {
-		p.call(ctx, "UseHostname", "hostname", j, j.hostname, hostnameName, hostnamePath, hostnameIface,
-			"SetHostname", "sb", j.hostname, false)
+		// One hostname per machine: the key names no link.
+		p.call(ctx, "UseHostname", "hostname", j.link, j.hostname, setHostname, j.hostname, false)
 	}
 }
 
-// call makes one push unless the same value was already pushed.
-func (p *pusher) call(ctx context.Context, option, kind string, j pushJob, value, dest string,
-	path dbus.ObjectPath, iface, member string, sig dbus.Signature, args ...any) {
-	key := kind + "/" + itoa32(j.index)
-	if kind == "hostname" {
-		key = kind // one per machine
-	}
+// call makes one push unless the same value was already pushed under key.
+// An empty value (a lease without servers or domains) clears what an
+// earlier push set, and is not sent when there is nothing to clear.
+func (p *pusher) call(ctx context.Context, option, key, link, value string, m *busMethod, args ...any) {
 	if old, ok := p.sent[key]; (ok || value == "") && old == value {
 		return
 	}
 	if err := p.dial(); err != nil {
-		p.log.Error(option+": cannot connect to the system bus", "link", j.link, "err", err)
+		p.log.Error(option+": cannot connect to the system bus", "link", link, "err", err)
 		return
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	_, err := p.conn.Call(cctx, dest, path, iface, member, sig, args...)
+	_, err := p.conn.Call(cctx, m.dest, m.path, m.iface, m.member, m.sig, args...)
 	if err != nil {
-		p.failed(option, member, j.link, err)
+		p.failed(option, m.member, link, err)
 		delete(p.sent, key)
 		return
 	}
 	p.sent[key] = value
-	p.log.Info(option+": pushed", "link", j.link, "method", member, "value", value)
+	p.log.Info(option+": pushed", "link", link, "method", m.member, "value", value)
 }
 
 func (p *pusher) dial() error {
