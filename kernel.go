@@ -364,8 +364,8 @@ func (b *broker) applyRouteEvent(typ uint16, r *rtnl.Route) {
 // using it as preferred source goes, in every table.
 func (b *broker) flushPrefSrc(a netip.Addr) {
 	for _, l := range b.links {
-		for _, x := range l.addrs {
-			if x.Addr == a {
+		for i := range l.addrs {
+			if l.addrs[i].Addr == a {
 				return // still on a link: the routes stay
 			}
 		}

@@ -59,7 +59,8 @@ func carrierState(k *rtnl.Link) string {
 // (0: both).
 func addressState(addrs []rtnl.Address, family uint8) string {
 	best := "off"
-	for _, a := range addrs {
+	for i := range addrs {
+		a := &addrs[i]
 		if (family != 0 && a.Family != family) || a.Flags&unix.IFA_F_TENTATIVE != 0 {
 			continue
 		}

@@ -60,7 +60,8 @@ func (p *policy) desired(l *link) (rules []rtnl.Rule, routes []rtnl.Route) {
 	t := p.table(l.index)
 	up := l.kernel.Flags&unix.IFF_UP != 0 // the kernel refuses routes through a link that is down
 	var families []uint8
-	for _, a := range l.addrs {
+	for i := range l.addrs {
+		a := &l.addrs[i]
 		if a.Scope >= unix.RT_SCOPE_LINK || !a.Addr.IsValid() {
 			continue
 		}
@@ -153,9 +154,9 @@ func (p *policy) resync(links map[int32]*link) {
 	for idx := range links {
 		tables[idx] = true
 	}
-	for _, r := range p.rules {
-		if p.ours(r.Table) {
-			tables[int32(r.Table-p.b.cfg.RouteTableBase)] = true
+	for i := range p.rules {
+		if t := p.rules[i].Table; p.ours(t) {
+			tables[int32(t-p.b.cfg.RouteTableBase)] = true
 		}
 	}
 	for idx := range tables {
