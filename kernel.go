@@ -300,7 +300,7 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 			return
 		}
 		if e.Type == unix.RTM_NEWADDR {
-			l.addrs = upsertAddr(l.addrs, *e.Addr)
+			l.addrs = upsertAddr(l.addrs, e.Addr)
 		} else {
 			l.addrs = deleteAddr(l.addrs, e.Addr)
 			if e.Addr.Family == unix.AF_INET {
@@ -341,9 +341,9 @@ func (b *broker) applyRouteEvent(typ uint16, r *rtnl.Route) {
 		}
 		var changed bool
 		if typ == unix.RTM_NEWROUTE {
-			l.routes, changed = upsertRoute(l.routes, *r)
+			l.routes, changed = upsertRoute(l.routes, r)
 		} else {
-			l.routes, changed = deleteRoute(l.routes, *r)
+			l.routes, changed = deleteRoute(l.routes, r)
 		}
 		if changed {
 			touched[idx] = true

@@ -114,14 +114,14 @@ func sameRouteKey4(a, b *rtnl.Route) bool {
 }
 
 // upsertAddr replaces a matching address or appends it.
-func upsertAddr(l []rtnl.Address, a rtnl.Address) []rtnl.Address {
+func upsertAddr(l []rtnl.Address, a *rtnl.Address) []rtnl.Address {
 	for i := range l {
-		if sameAddr(&l[i], &a) {
-			l[i] = a
+		if sameAddr(&l[i], a) {
+			l[i] = *a
 			return l
 		}
 	}
-	return append(l, a)
+	return append(l, *a)
 }
 
 func deleteAddr(l []rtnl.Address, a *rtnl.Address) []rtnl.Address {
@@ -130,21 +130,21 @@ func deleteAddr(l []rtnl.Address, a *rtnl.Address) []rtnl.Address {
 
 // upsertRoute replaces a matching route or appends it; changed is false
 // when the same route was already there (a replayed notification).
-func upsertRoute(l []rtnl.Route, r rtnl.Route) (out []rtnl.Route, changed bool) {
+func upsertRoute(l []rtnl.Route, r *rtnl.Route) (out []rtnl.Route, changed bool) {
 	for i := range l {
-		if sameRoute(&l[i], &r) {
-			changed = !identicalRoute(&l[i], &r)
-			l[i] = r
+		if sameRoute(&l[i], r) {
+			changed = !identicalRoute(&l[i], r)
+			l[i] = *r
 			return l, changed
 		}
 	}
-	return append(l, r), true
+	return append(l, *r), true
 }
 
 // deleteRoute removes a route; changed is false when it was not there.
-func deleteRoute(l []rtnl.Route, r rtnl.Route) (out []rtnl.Route, changed bool) {
+func deleteRoute(l []rtnl.Route, r *rtnl.Route) (out []rtnl.Route, changed bool) {
 	n := len(l)
-	l = deleteFunc(l, func(x *rtnl.Route) bool { return sameRoute(x, &r) })
+	l = deleteFunc(l, func(x *rtnl.Route) bool { return sameRoute(x, r) })
 	return l, len(l) != n
 }
 
