@@ -183,7 +183,8 @@ func (b *broker) applyKernelSync(s kernelSync) {
 		}
 	}
 	seen := map[int32]bool{}
-	for _, kl := range s.links {
+	for i := range s.links {
+		kl := &s.links[i]
 		seen[kl.Index] = true
 		l := b.linkFor(kl.Index)
 		b.setKernelLink(l, kl)
@@ -227,7 +228,7 @@ func (b *broker) applyKernelSync(s kernelSync) {
 
 // setKernelLink records new kernel facts; a rename is logged, and states
 // networkd reported before the kernel told of the link are applied.
-func (b *broker) setKernelLink(l *link, kl rtnl.Link) {
+func (b *broker) setKernelLink(l *link, kl *rtnl.Link) {
 	if l.inKern && l.kernel.Name != kl.Name && b.ready {
 		b.log.Info("link renamed", "ifindex", l.index, "old", l.kernel.Name, "link", kl.Name)
 	}
@@ -236,7 +237,7 @@ func (b *broker) setKernelLink(l *link, kl rtnl.Link) {
 		b.log.Info("link added", "link", kl.Name, "ifindex", l.index)
 	}
 	oldMaster := l.kernel.Master
-	l.kernel, l.inKern = kl, true
+	l.kernel, l.inKern = *kl, true
 	if p, ok := b.pendingStates[l.index]; ok {
 		delete(b.pendingStates, l.index)
 		b.setStates(l, p)
@@ -290,7 +291,7 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 		if old := b.links[e.Link.Index]; old != nil && old.inKern && wentDown(old.kernel.Flags, e.Link.Flags) {
 			b.requestDump()
 		}
-		b.setKernelLink(b.linkFor(e.Link.Index), *e.Link)
+		b.setKernelLink(b.linkFor(e.Link.Index), e.Link)
 		b.linkUpdated(b.links[e.Link.Index])
 	case e.Link != nil && e.Type == unix.RTM_DELLINK:
 		b.removeLink(e.Link.Index)
@@ -310,7 +311,7 @@ func (b *broker) applyKernelEvent(e *rtnl.Event) {
 		b.linkUpdated(l)
 	case e.Rule != nil:
 		if b.policy != nil {
-			b.policy.ruleEvent(e.Type, *e.Rule)
+			b.policy.ruleEvent(e.Type, e.Rule)
 		}
 	case e.Route != nil:
 		b.applyRouteEvent(e.Type, e.Route)

@@ -220,13 +220,13 @@ func (p *policy) apply(what string, err error, kv ...any) {
 }
 
 // ruleEvent records a rule notification (only the broker's own are kept).
-func (p *policy) ruleEvent(typ uint16, r rtnl.Rule) {
+func (p *policy) ruleEvent(typ uint16, r *rtnl.Rule) {
 	if r.Protocol != policyProto {
 		return
 	}
-	p.rules = deleteFunc(p.rules, func(x *rtnl.Rule) bool { return sameRule(x, &r) })
+	p.rules = deleteFunc(p.rules, func(x *rtnl.Rule) bool { return sameRule(x, r) })
 	if typ == unix.RTM_NEWRULE {
-		p.rules = append(p.rules, r)
+		p.rules = append(p.rules, *r)
 	} else if p.ours(r.Table) && p.b.kernelSynced {
 		// Deleted by someone else while still wanted: put it back.
 		idx := int32(r.Table - p.b.cfg.RouteTableBase)
