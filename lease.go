@@ -196,19 +196,23 @@ func (p *leaseParser) skipBlock(depth int) bool {
 func (p *leaseParser) statement() {
 	first := p.peek(0)
 	terminated := p.skipStatement()
+	var msg string
 	switch {
 	case first.isPunct(';'): // empty statement: harmless
 	case first.isPunct('}'):
-		p.errs = append(p.errs, p.errorAt(first, "unexpected '}' outside a block"))
+		msg = "unexpected '}' outside a block"
 	case !terminated:
 		if first.kind != lexWord || !leaseKeywordPrefix(first.text) {
-			p.errs = append(p.errs, p.errorAt(first, "unterminated statement starting with "+first.String()))
+			msg = "unterminated statement starting with " + first.String()
 		}
 	case first.isWord("default-duid"):
 	case first.isWord("lease") || first.isWord("lease6"):
-		p.errs = append(p.errs, p.errorAt(first, first.text+": want '{' after the keyword"))
+		msg = first.text + ": want '{' after the keyword"
 	default:
-		p.errs = append(p.errs, p.errorAt(first, "unknown statement "+first.String()+": want lease, lease6 or default-duid"))
+		msg = "unknown statement " + first.String() + ": want lease, lease6 or default-duid"
+	}
+	if msg != "" {
+		p.errs = append(p.errs, p.errorAt(first, msg))
 	}
 }
 
