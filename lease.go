@@ -528,18 +528,16 @@ func leaseEnvTime(s string) string {
 // leaseEnvEscape percent-encodes every byte outside the documented set.
 func leaseEnvEscape(v string) string {
 	const hex = "0123456789ABCDEF"
-	var b strings.Builder
+	b := make([]byte, 0, len(v))
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-_:/,+@", c) >= 0 {
-			b.WriteByte(c)
+			b = append(b, c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&0xf])
+		b = append(b, '%', hex[c>>4], hex[c&0xf])
 	}
-	return b.String()
+	return string(b)
 }
 
 // lexKind is the class of a lease file token (common/conflex.c).

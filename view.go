@@ -163,15 +163,14 @@ func addrString(a netip.Addr) string {
 }
 
 func hwString(hw []byte) string {
-	var b strings.Builder
+	b := make([]byte, 0, 3*len(hw))
 	for i, c := range hw {
 		if i > 0 {
-			b.WriteByte(':')
+			b = append(b, ':')
 		}
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&0xf])
+		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
 	}
-	return b.String()
+	return string(b)
 }
 
 func familyName(f uint8) string {
