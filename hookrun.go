@@ -58,49 +58,45 @@ func (h *hookRunner) submitLink(index int32, name, prop, value, old string) {
 
 // runLink runs one link state directory.
 func (h *hookRunner) runLink(index int32, name, state, old string) {
-	cfg := h.cfg()
 	v := h.viewOrGone(index, name)
-	name = v.Kernel.Name
-	if !cfg.linkSelected(name) || h.empty(state+".d") {
-		return
-	}
-	env := h.linkEnv(cfg, &v, name)
-	env = append(env, "STATE="+state, "OLD_STATE="+old)
-	env = append(env, "DHCP_LEASE="+h.lease(index))
-	h.runDir(state+".d", name, env)
+	h.runLinkDir(&v, state+".d", func() []string {
+		return []string{"STATE=" + state, "OLD_STATE=" + old, "DHCP_LEASE=" + h.lease(index)}
+	})
 }
 
 // submitLease queues routable.d for a new dhclient lease, with
 // DHCP_LEASE and the original broker's DNS and DOMAIN variables.
 func (h *hookRunner) submitLease(index int32, name string, l Lease) {
 	h.queue.Submit(itoa32(index), "lease", func() {
-		cfg := h.cfg()
 		v := h.viewOrGone(index, name)
-		name = v.Kernel.Name
-		if !cfg.linkSelected(name) || h.empty("routable.d") {
-			return
-		}
-		env := h.linkEnv(cfg, &v, name)
-		env = append(env, "STATE=routable", "OLD_STATE=", "DHCP_LEASE="+l.Env(),
-			"DNS="+addrsKey(l.DNS()), "DOMAIN="+leaseEnvEscape(l.Domain()))
-		h.runDir("routable.d", name, env)
+		h.runLinkDir(&v, "routable.d", func() []string {
+			return []string{"STATE=routable", "OLD_STATE=", "DHCP_LEASE=" + l.Env(),
+				"DNS=" + addrsKey(l.DNS()), "DOMAIN=" + leaseEnvEscape(l.Domain())}
+		})
 	})
 }
 
 // submitRoutes queues routes-modified.d for a link.
 func (h *hookRunner) submitRoutes(index int32, name string) {
 	h.queue.Submit(itoa32(index), "routes", func() {
-		cfg := h.cfg()
 		v, ok := h.view(h.ctx, index)
 		if !ok {
 			return // the link is gone
 		}
-		if !cfg.linkSelected(v.Kernel.Name) || h.empty("routes-modified.d") {
-			return
-		}
-		env := append(h.linkEnv(cfg, &v, v.Kernel.Name), "STATE=routes-modified")
-		h.runDir("routes-modified.d", v.Kernel.Name, env)
+		h.runLinkDir(&v, "routes-modified.d", func() []string { return []string{"STATE=routes-modified"} })
 	})
+}
+
+// runLinkDir runs a hook directory of a link with linkEnv and the
+// variables of extra, unless the link is not selected or the directory is
+// empty; extra is called only when the scripts run.
+func (h *hookRunner) runLinkDir(v *linkView, dir string, extra func() []string) {
+	cfg := h.cfg()
+	name := v.Kernel.Name
+	if !cfg.linkSelected(name) || h.empty(dir) {
+		return
+	}
+	h.runDir(dir, name, append(h.linkEnv(cfg, v, name), extra()...))
 }
 
 // submitManager queues manager.d with the manager's state values.
