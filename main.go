@@ -209,16 +209,20 @@ func reload(dir string, current *atomic.Pointer[Config], log *logger, b *broker)
 // keepOld restores the keys a reload cannot change (they shape what was
 // set up at start) and says so.
 func keepOld(cfg, old *Config, log *logger) {
-	restart := func(key string, changed bool) {
-		if changed {
-			log.Warn(key+" changes need a restart; keeping the old value", "key", key)
+	for _, k := range [...]struct {
+		key     string
+		changed bool
+	}{
+		{"System.Generator", cfg.Generator != old.Generator},
+		{"System.HookParallel", cfg.HookParallel != old.HookParallel},
+		{"System.User", cfg.User != old.User},
+		{"Network.RouteTableBase", cfg.RouteTableBase != old.RouteTableBase},
+		{"Network.LeaseFiles", strings.Join(cfg.LeaseFiles, " ") != strings.Join(old.LeaseFiles, " ")},
+	} {
+		if k.changed {
+			log.Warn(k.key+" changes need a restart; keeping the old value", "key", k.key)
 		}
 	}
-	restart("System.Generator", cfg.Generator != old.Generator)
-	restart("System.HookParallel", cfg.HookParallel != old.HookParallel)
-	restart("System.User", cfg.User != old.User)
-	restart("Network.RouteTableBase", cfg.RouteTableBase != old.RouteTableBase)
-	restart("Network.LeaseFiles", strings.Join(cfg.LeaseFiles, " ") != strings.Join(old.LeaseFiles, " "))
 	cfg.Generator, cfg.HookParallel, cfg.User = old.Generator, old.HookParallel, old.User
 	cfg.RouteTableBase, cfg.LeaseFiles = old.RouteTableBase, old.LeaseFiles
 }
