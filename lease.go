@@ -431,17 +431,18 @@ func leaseAddrs(list string) []netip.Addr {
 func (l Lease) Equal(o Lease) bool {
 	return l.Interface == o.Interface && l.FixedAddress == o.FixedAddress &&
 		maps.Equal(l.Fields, o.Fields) &&
-		maps.Equal(leaseWithoutTimers(l.Options), leaseWithoutTimers(o.Options))
+		leaseOptionsIn(l.Options, o.Options) && leaseOptionsIn(o.Options, l.Options)
 }
 
-func leaseWithoutTimers(opts map[string]string) map[string]string {
-	out := make(map[string]string, len(opts))
-	for k, v := range opts {
-		if !leaseTimerOptions[k] {
-			out[k] = v
+// leaseOptionsIn reports whether every option of a but the timer options
+// is in b with the same value.
+func leaseOptionsIn(a, b map[string]string) bool {
+	for k, v := range a {
+		if w, ok := b[k]; (!ok || w != v) && !leaseTimerOptions[k] {
+			return false
 		}
 	}
-	return out
+	return true
 }
 
 // leaseEnvKeys maps DHCP_LEASE keys to lease options, in output order.
