@@ -361,21 +361,21 @@ func leaseDate(args []lexToken) (string, bool) {
 
 // DNS returns the lease's name servers (option domain-name-servers);
 // entries that are not IP addresses are left out.
-func (l Lease) DNS() []netip.Addr { return leaseAddrs(l.Options["domain-name-servers"]) }
+func (l *Lease) DNS() []netip.Addr { return leaseAddrs(l.Options["domain-name-servers"]) }
 
 // Routers returns the lease's routers (option routers); entries that are
 // not IP addresses are left out.
-func (l Lease) Routers() []netip.Addr { return leaseAddrs(l.Options["routers"]) }
+func (l *Lease) Routers() []netip.Addr { return leaseAddrs(l.Options["routers"]) }
 
 // Domain returns option domain-name as written, e.g. "dh.lab.example".
-func (l Lease) Domain() string { return l.Options["domain-name"] }
+func (l *Lease) Domain() string { return l.Options["domain-name"] }
 
 // Hostname returns option host-name as written.
-func (l Lease) Hostname() string { return l.Options["host-name"] }
+func (l *Lease) Hostname() string { return l.Options["host-name"] }
 
 // Search returns the names of option domain-search, e.g.
 // ["dh.lab.example.", "lab.example."] (they end in '.').
-func (l Lease) Search() []string {
+func (l *Lease) Search() []string {
 	var out []string
 	for _, s := range strings.Split(l.Options["domain-search"], ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -428,7 +428,7 @@ func leaseAddrs(list string) []netip.Addr {
 // options and other fields. It ignores what a renewal changes without
 // changing the lease: option order, the line, renew/rebind/expire and the
 // timer options dhcp-lease-time, dhcp-renewal-time, dhcp-rebinding-time.
-func (l Lease) Equal(o Lease) bool {
+func (l *Lease) Equal(o Lease) bool {
 	return l.Interface == o.Interface && l.FixedAddress == o.FixedAddress &&
 		maps.Equal(l.Fields, o.Fields) &&
 		leaseOptionsIn(l.Options, o.Options) && leaseOptionsIn(o.Options, l.Options)
@@ -487,7 +487,7 @@ var leaseEnvKeys = []struct{ key, option string }{
 //	Lists are comma-separated without spaces. Any byte of a value other
 //	than A-Z a-z 0-9 and . - _ : / , + @ is written as %XX (hex, as in
 //	URLs), so values never contain spaces or '='; a space is %20.
-func (l Lease) Env() string {
+func (l *Lease) Env() string {
 	var pairs []string
 	add := func(key, value string) { pairs = append(pairs, key+"="+leaseEnvEscape(value)) }
 	if l.FixedAddress != "" {
