@@ -248,17 +248,17 @@ func parseListLinks(body []any) ([]ndLinkRef, error) {
 	}
 	var out []ndLinkRef
 	for i, e := range arr {
-		st, ok := e.(dbus.Struct)
-		if !ok || len(st) != 3 {
-			return nil, errors.New("ListLinks: element " + strconv.Itoa(i) + ": want (iso)")
+		var ref ndLinkRef
+		var ok1, ok2, ok3 bool
+		if st, _ := e.(dbus.Struct); len(st) == 3 {
+			ref.index, ok1 = st[0].(int32)
+			ref.name, ok2 = st[1].(string)
+			ref.path, ok3 = st[2].(dbus.ObjectPath)
 		}
-		idx, ok1 := st[0].(int32)
-		name, ok2 := st[1].(string)
-		path, ok3 := st[2].(dbus.ObjectPath)
 		if !ok1 || !ok2 || !ok3 {
 			return nil, errors.New("ListLinks: element " + strconv.Itoa(i) + ": want (iso)")
 		}
-		out = append(out, ndLinkRef{idx, name, path})
+		out = append(out, ref)
 	}
 	return out, nil
 }
