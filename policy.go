@@ -65,9 +65,7 @@ func (p *policy) desired(l *link) (rules []rtnl.Rule, routes []rtnl.Route) {
 		if a.Scope >= unix.RT_SCOPE_LINK || !a.Addr.IsValid() {
 			continue
 		}
-		host := netip.PrefixFrom(a.Addr, a.Addr.BitLen())
-		rules = p.appendRule(rules, rtnl.Rule{Family: a.Family, Src: host, Table: t})
-		rules = p.appendRule(rules, rtnl.Rule{Family: a.Family, Dst: host, Table: t})
+		rules = p.appendRules(rules, a.Family, netip.PrefixFrom(a.Addr, a.Addr.BitLen()), t)
 		if !slices.Contains(families, a.Family) {
 			families = append(families, a.Family)
 		}
@@ -93,14 +91,16 @@ func (p *policy) desired(l *link) (rules []rtnl.Rule, routes []rtnl.Route) {
 	return rules, routes
 }
 
-// appendRule adds a rule with the broker's priority, protocol and action,
-// unless the same rule is already there.
-func (p *policy) appendRule(rules []rtnl.Rule, r rtnl.Rule) []rtnl.Rule {
-	r.Priority, r.Protocol, r.Action = p.b.cfg.RulePriority, policyProto, unix.FR_ACT_TO_TBL
-	if hasRule(rules, &r) {
-		return rules
+// appendRules adds the rules "from host lookup t" and "to host lookup t",
+// with the broker's priority and protocol, unless they are already there.
+func (p *policy) appendRules(rules []rtnl.Rule, family uint8, host netip.Prefix, t uint32) []rtnl.Rule {
+	for _, r := range [...]rtnl.Rule{{Src: host}, {Dst: host}} {
+		r.Family, r.Priority, r.Table, r.Protocol, r.Action = family, p.b.cfg.RulePriority, t, policyProto, unix.FR_ACT_TO_TBL
+		if !hasRule(rules, &r) {
+			rules = append(rules, r)
+		}
 	}
-	return append(rules, r)
+	return rules
 }
 
 // appendRoute adds a route unless one to the same destination is there:
