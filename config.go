@@ -413,14 +413,7 @@ func (c *Config) String() string {
 
 // quote writes a single-quoted YAML scalar.
 func quote(s string) string {
-	b := []byte{'\''}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\'' {
-			b = append(b, '\'') // doubled, as YAML escapes it
-		}
-		b = append(b, s[i])
-	}
-	return string(append(b, '\''))
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'" // doubled, as YAML escapes it
 }
 
 // quoteList writes a list as a flow sequence of single-quoted strings.
