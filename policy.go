@@ -209,13 +209,15 @@ func (p *policy) reconcile(index int32, l *link) {
 // apply logs the outcome of one change. EEXIST and ENOENT/ESRCH mean the
 // kernel already is where we wanted it (an event is still on its way).
 func (p *policy) apply(what string, err error, kv ...any) {
-	switch {
-	case err == nil:
+	if err == nil {
 		p.log.Info("policy routing: "+what, kv...)
-	case errors.Is(err, unix.EEXIST), errors.Is(err, unix.ENOENT), errors.Is(err, unix.ESRCH):
-		p.log.Debug("policy routing: "+what+": already done", append(kv, "err", err)...)
-	default:
-		p.log.Error("policy routing: "+what+" failed", append(kv, "err", err)...)
+		return
+	}
+	kv = append(kv, "err", err)
+	if errors.Is(err, unix.EEXIST) || errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH) {
+		p.log.Debug("policy routing: "+what+": already done", kv...)
+	} else {
+		p.log.Error("policy routing: "+what+" failed", kv...)
 	}
 }
 
