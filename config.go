@@ -151,43 +151,77 @@ func (c *Config) section(sec yaml.Pair) error {
 	return nil
 }
 
-// configKey is one key of the file: its section, its name and how its
-// value is read into the Config.
+// configKey is one key of the file: its section, its name, how its value
+// is read into the Config and how String writes it.
 type configKey struct {
 	section, name string
 	set           func(c *Config, n *yaml.Node) error
+	get           func(c *Config) string
 }
 
-// configKeys are all the keys. The setters take the Config as an
-// argument instead of closing over it, so the table is laid out at build
-// time rather than built, closure by closure, on every parse.
+// configKeys are all the keys, in the order String writes them. The
+// functions take the Config as an argument instead of closing over it, so
+// the table is laid out at build time rather than built, closure by
+// closure, on every parse.
 var configKeys = []configKey{
-	{"System", "LogLevel", func(c *Config, n *yaml.Node) error {
-		return c.enum(n, &c.LogLevel, "debug", "info", "warn", "error", "fatal")
-	}},
-	{"System", "LogFormat", func(c *Config, n *yaml.Node) error { return c.enum(n, &c.LogFormat, "text", "json") }},
-	{"System", "Generator", func(c *Config, n *yaml.Node) error {
-		return c.enum(n, &c.Generator, genNetworkd, genDhclient, genKernel)
-	}},
-	{"System", "HookTimeout", func(c *Config, n *yaml.Node) error { return c.duration(n, &c.HookTimeout) }},
-	{"System", "HookParallel", func(c *Config, n *yaml.Node) error { return c.intRange(n, &c.HookParallel, 1, 64) }},
-	{"System", "StartupTriggers", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.StartupTriggers) }},
-	{"System", "RoutesDebounce", func(c *Config, n *yaml.Node) error { return c.duration(n, &c.RoutesDebounce) }},
-	{"System", "User", func(c *Config, n *yaml.Node) error { return c.str(n, &c.User) }},
+	{"System", "LogLevel",
+		func(c *Config, n *yaml.Node) error {
+			return c.enum(n, &c.LogLevel, "debug", "info", "warn", "error", "fatal")
+		},
+		func(c *Config) string { return c.LogLevel }},
+	{"System", "LogFormat",
+		func(c *Config, n *yaml.Node) error { return c.enum(n, &c.LogFormat, "text", "json") },
+		func(c *Config) string { return c.LogFormat }},
+	{"System", "Generator",
+		func(c *Config, n *yaml.Node) error {
+			return c.enum(n, &c.Generator, genNetworkd, genDhclient, genKernel)
+		},
+		func(c *Config) string { return c.Generator }},
+	{"System", "HookTimeout",
+		func(c *Config, n *yaml.Node) error { return c.duration(n, &c.HookTimeout) },
+		func(c *Config) string { return c.HookTimeout.String() }},
+	{"System", "HookParallel",
+		func(c *Config, n *yaml.Node) error { return c.intRange(n, &c.HookParallel, 1, 64) },
+		func(c *Config) string { return strconv.Itoa(c.HookParallel) }},
+	{"System", "StartupTriggers",
+		func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.StartupTriggers) },
+		func(c *Config) string { return strconv.FormatBool(c.StartupTriggers) }},
+	{"System", "RoutesDebounce",
+		func(c *Config, n *yaml.Node) error { return c.duration(n, &c.RoutesDebounce) },
+		func(c *Config) string { return c.RoutesDebounce.String() }},
+	{"System", "User",
+		func(c *Config, n *yaml.Node) error { return c.str(n, &c.User) },
+		func(c *Config) string { return quote(c.User) }},
 
-	{"Network", "Links", func(c *Config, n *yaml.Node) error { return c.names(n, &c.Links) }},
-	{"Network", "RoutingPolicyRules", func(c *Config, n *yaml.Node) error { return c.names(n, &c.RoutingPolicyRules) }},
+	{"Network", "Links",
+		func(c *Config, n *yaml.Node) error { return c.names(n, &c.Links) },
+		func(c *Config) string { return quoteList(c.Links) }},
+	{"Network", "RoutingPolicyRules",
+		func(c *Config, n *yaml.Node) error { return c.names(n, &c.RoutingPolicyRules) },
+		func(c *Config) string { return quoteList(c.RoutingPolicyRules) }},
 	// From 256 so base+ifindex never lands on main (254), local (255)
 	// or default (253); below 2^32-2^24 so it does not wrap.
-	{"Network", "RouteTableBase", func(c *Config, n *yaml.Node) error {
-		return c.uint32Range(n, &c.RouteTableBase, 256, 0xFF000000)
-	}},
-	{"Network", "RulePriority", func(c *Config, n *yaml.Node) error { return c.uint32Range(n, &c.RulePriority, 1, 32765) }},
-	{"Network", "EmitJSON", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.EmitJSON) }},
-	{"Network", "UseDNS", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseDNS) }},
-	{"Network", "UseDomain", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseDomain) }},
-	{"Network", "UseHostname", func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseHostname) }},
-	{"Network", "LeaseFiles", func(c *Config, n *yaml.Node) error { return c.paths(n, &c.LeaseFiles) }},
+	{"Network", "RouteTableBase",
+		func(c *Config, n *yaml.Node) error { return c.uint32Range(n, &c.RouteTableBase, 256, 0xFF000000) },
+		func(c *Config) string { return strconv.FormatUint(uint64(c.RouteTableBase), 10) }},
+	{"Network", "RulePriority",
+		func(c *Config, n *yaml.Node) error { return c.uint32Range(n, &c.RulePriority, 1, 32765) },
+		func(c *Config) string { return strconv.FormatUint(uint64(c.RulePriority), 10) }},
+	{"Network", "EmitJSON",
+		func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.EmitJSON) },
+		func(c *Config) string { return strconv.FormatBool(c.EmitJSON) }},
+	{"Network", "UseDNS",
+		func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseDNS) },
+		func(c *Config) string { return strconv.FormatBool(c.UseDNS) }},
+	{"Network", "UseDomain",
+		func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseDomain) },
+		func(c *Config) string { return strconv.FormatBool(c.UseDomain) }},
+	{"Network", "UseHostname",
+		func(c *Config, n *yaml.Node) error { return c.boolean(n, &c.UseHostname) },
+		func(c *Config) string { return strconv.FormatBool(c.UseHostname) }},
+	{"Network", "LeaseFiles",
+		func(c *Config, n *yaml.Node) error { return c.paths(n, &c.LeaseFiles) },
+		func(c *Config) string { return quoteList(c.LeaseFiles) }},
 }
 
 // configSetter returns how key name of section is read, or nil for a key
@@ -382,31 +416,12 @@ func (c *Config) String() string {
 	if src == "" {
 		src = filepath.Join(c.Dir, configName) + " (not found: defaults)"
 	}
-	sections := [...]struct {
-		name string
-		keys [][2]string
-	}{
-		{"System", [][2]string{
-			{"LogLevel", c.LogLevel}, {"LogFormat", c.LogFormat}, {"Generator", c.Generator},
-			{"HookTimeout", c.HookTimeout.String()}, {"HookParallel", strconv.Itoa(c.HookParallel)},
-			{"StartupTriggers", strconv.FormatBool(c.StartupTriggers)},
-			{"RoutesDebounce", c.RoutesDebounce.String()}, {"User", quote(c.User)},
-		}},
-		{"Network", [][2]string{
-			{"Links", quoteList(c.Links)}, {"RoutingPolicyRules", quoteList(c.RoutingPolicyRules)},
-			{"RouteTableBase", strconv.FormatUint(uint64(c.RouteTableBase), 10)},
-			{"RulePriority", strconv.FormatUint(uint64(c.RulePriority), 10)},
-			{"EmitJSON", strconv.FormatBool(c.EmitJSON)}, {"UseDNS", strconv.FormatBool(c.UseDNS)},
-			{"UseDomain", strconv.FormatBool(c.UseDomain)}, {"UseHostname", strconv.FormatBool(c.UseHostname)},
-			{"LeaseFiles", quoteList(c.LeaseFiles)},
-		}},
-	}
 	b := []byte("# effective configuration from " + src + "\n")
-	for _, sec := range sections {
-		b = append(b, sec.name+":\n"...)
-		for _, kv := range sec.keys {
-			b = append(b, "  "+kv[0]+": "+kv[1]+"\n"...)
+	for i, k := range configKeys {
+		if i == 0 || k.section != configKeys[i-1].section {
+			b = append(b, k.section+":\n"...)
 		}
+		b = append(b, "  "+k.name+": "+k.get(c)+"\n"...)
 	}
 	return string(b)
 }
