@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 )
@@ -53,25 +52,25 @@ func parseArgs(args []string) (options, error) {
 			if hasValue {
 				v, err := strconv.ParseBool(value)
 				if err != nil {
-					return o, errors.New(quoted("invalid boolean value ", value, " for -"+name))
+					return o, textError(quoted("invalid boolean value ", value, " for -"+name))
 				}
 				*b = v
 			}
 			continue
 		}
 		if name != "config-dir" {
-			return o, errors.New("flag provided but not defined: " + a)
+			return o, textError("flag provided but not defined: " + a)
 		}
 		if !hasValue {
 			if len(args) == 0 {
-				return o, errors.New("flag needs an argument: " + a)
+				return o, textError("flag needs an argument: " + a)
 			}
 			value, args = args[0], args[1:]
 		}
 		o.configDir = value
 	}
 	if len(args) > 0 {
-		return o, errors.New(quoted("unexpected argument ", args[0], ""))
+		return o, textError(quoted("unexpected argument ", args[0], ""))
 	}
 	return o, nil
 }

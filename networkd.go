@@ -240,11 +240,11 @@ type ndLinkRef struct {
 // parseListLinks decodes the a(iso) reply of ListLinks.
 func parseListLinks(body []any) ([]ndLinkRef, error) {
 	if len(body) != 1 {
-		return nil, errors.New("ListLinks: want one a(iso) value, got " + strconv.Itoa(len(body)) + " values")
+		return nil, textError("ListLinks: want one a(iso) value, got " + strconv.Itoa(len(body)) + " values")
 	}
 	arr, ok := body[0].([]any)
 	if !ok {
-		return nil, errors.New("ListLinks: want an array of (iso)")
+		return nil, textError("ListLinks: want an array of (iso)")
 	}
 	var out []ndLinkRef
 	for i, e := range arr {
@@ -256,7 +256,7 @@ func parseListLinks(body []any) ([]ndLinkRef, error) {
 			ref.path, ok3 = st[2].(dbus.ObjectPath)
 		}
 		if !ok1 || !ok2 || !ok3 {
-			return nil, errors.New("ListLinks: element " + strconv.Itoa(i) + ": want (iso)")
+			return nil, textError("ListLinks: element " + strconv.Itoa(i) + ": want (iso)")
 		}
 		out = append(out, ref)
 	}

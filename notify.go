@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -19,7 +18,7 @@ func sdNotify(state string) error {
 		return nil
 	}
 	if path[0] != '/' && path[0] != '@' {
-		return errors.New(quoted("sd_notify: unsupported NOTIFY_SOCKET ", path, " (want a path or @abstract)"))
+		return textError(quoted("sd_notify: unsupported NOTIFY_SOCKET ", path, " (want a path or @abstract)"))
 	}
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {

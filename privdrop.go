@@ -35,7 +35,7 @@ func dropPrivileges(name string) (bool, error) {
 		return false, wrap(quoted("user ", name, ""), err)
 	}
 	if uid == 0 {
-		return false, errors.New(quoted("user ", name, ": want a non-root user, got uid 0"))
+		return false, textError(quoted("user ", name, ": want a non-root user, got uid 0"))
 	}
 	// Leave the bounding set with nothing but the kept capabilities, so
 	// nothing a script runs can gain more.
@@ -127,9 +127,9 @@ func lookupUser(path, name string) (uid, gid int, err error) {
 		uid, err1 := strconv.ParseUint(f[2], 10, 32)
 		gid, err2 := strconv.ParseUint(f[3], 10, 32)
 		if err1 != nil || err2 != nil {
-			return 0, 0, errors.New(path + ": want a numeric uid and gid for " + name + ", got " + f[2] + ":" + f[3])
+			return 0, 0, textError(path + ": want a numeric uid and gid for " + name + ", got " + f[2] + ":" + f[3])
 		}
 		return int(uid), int(gid), nil
 	}
-	return 0, 0, errors.New("unknown user " + name + " in " + path)
+	return 0, 0, textError("unknown user " + name + " in " + path)
 }
