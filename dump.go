@@ -39,7 +39,7 @@ func runDump(cfg *Config) int {
 		if n > 0 {
 			out = append(out, ',', '\n')
 		}
-		v := b.links[int32(i)].view()
+		v := b.links[int32(i)].shared() // nothing changes the links any more
 		out = append(out, linkJSON(&v, readLinkExtra(int32(i)))...)
 	}
 	out = append(out, ']', '\n')

@@ -64,6 +64,7 @@ type linkView struct {
 	States map[string]string
 }
 
+// view returns a copy of the link that a hook job may keep.
 func (l *link) view() linkView {
 	st := make(map[string]string, len(l.states))
 	for k, v := range l.states {
@@ -73,6 +74,12 @@ func (l *link) view() linkView {
 		Index: l.index, Kernel: l.kernel, InKern: l.inKern,
 		Addrs: slices.Clone(l.addrs), Routes: slices.Clone(l.routes), States: st,
 	}
+}
+
+// shared returns the link as a view that shares its slices and map, for
+// a reader done with it before the link changes again.
+func (l *link) shared() linkView {
+	return linkView{Index: l.index, Kernel: l.kernel, InKern: l.inKern, Addrs: l.addrs, Routes: l.routes, States: l.states}
 }
 
 // routeLinks lists the links a route uses: its output link and those of
