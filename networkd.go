@@ -64,18 +64,22 @@ func (n *networkdSource) run(ctx context.Context) {
 	}
 }
 
+// ndMatches are the signals a session asks the bus for: networkd's name
+// changing owner, and property changes of its objects.
+var ndMatches = []dbus.MatchRule{
+	{Type: "signal", Sender: busName, Interface: busName, Member: "NameOwnerChanged",
+		Path: "/org/freedesktop/DBus", Args: map[int]string{0: ndName}},
+	{Type: "signal", Sender: ndName, Interface: propsIface, Member: "PropertiesChanged",
+		PathNamespace: string(ndPath)},
+}
+
 // session serves one connection until it fails; synced tells whether
 // the first full read got through.
 func (n *networkdSource) session(ctx context.Context, c *dbus.Conn) (synced bool, err error) {
-	rules := []dbus.MatchRule{
-		{Type: "signal", Sender: busName, Interface: busName, Member: "NameOwnerChanged",
-			Path: "/org/freedesktop/DBus", Args: map[int]string{0: ndName}},
-		{Type: "signal", Sender: ndName, Interface: propsIface, Member: "PropertiesChanged",
-			PathNamespace: string(ndPath)},
-	}
-	for _, r := range rules {
+	for i := range ndMatches {
+		r := &ndMatches[i]
 		cctx, cancel := context.WithTimeout(ctx, n.timeout)
-		err := c.AddMatch(cctx, r)
+		err := c.AddMatch(cctx, *r)
 		cancel()
 		if err != nil {
 			return false, wrap("add match "+r.String(), err)
