@@ -54,13 +54,13 @@ var leaseTimerOptions = map[string]bool{"dhcp-lease-time": true, "dhcp-renewal-t
 func ParseLeases(data []byte) (leases []Lease, errs []LeaseError) {
 	p := leaseParser{toks: lexAll(data)}
 	for p.peek(0).kind != lexEOF {
-		t := p.peek(0)
+		t, block := p.peek(0), p.peek(1).isPunct('{')
 		switch {
-		case t.isWord("lease") && p.peek(1).isPunct('{'):
+		case block && t.isWord("lease"):
 			if l, ok := p.lease(); ok {
 				leases = append(leases, l)
 			}
-		case t.isWord("lease6") && p.peek(1).isPunct('{'):
+		case block && t.isWord("lease6"):
 			p.pos += 2
 			p.skipBlock(1)
 		default:
