@@ -287,10 +287,10 @@ func (c *Config) boolean(n *yaml.Node, dst *bool) error {
 	return nil
 }
 
-func (c *Config) intRange(n *yaml.Node, dst *int, lo, hi int) error {
+func (c *Config) intRange(n *yaml.Node, dst *int, lo, hi int64) error {
 	i, ok := n.Value.(int)
-	if n.Kind != yaml.ScalarNode || !ok || i < lo || i > hi {
-		return c.errAt(n, wantInteger(int64(lo), int64(hi), n.Text))
+	if n.Kind != yaml.ScalarNode || !ok || int64(i) < lo || int64(i) > hi {
+		return c.errAt(n, wantInteger(lo, hi, n.Text))
 	}
 	*dst = i
 	return nil
@@ -301,12 +301,10 @@ func wantInteger(lo, hi int64, got string) string {
 }
 
 func (c *Config) uint32Range(n *yaml.Node, dst *uint32, lo, hi uint32) error {
-	i, ok := n.Value.(int)
-	if n.Kind != yaml.ScalarNode || !ok || i < int(lo) || i > int(hi) {
-		return c.errAt(n, wantInteger(int64(lo), int64(hi), n.Text))
-	}
-	*dst = uint32(i)
-	return nil
+	i := int(*dst)
+	err := c.intRange(n, &i, int64(lo), int64(hi))
+	*dst = uint32(i) // unchanged on error
+	return err
 }
 
 // duration accepts Go durations ("30s", "1m30s", "250ms") or whole seconds.
