@@ -172,28 +172,32 @@ func (b *broker) applyKernelSync(s kernelSync) {
 		oldRoutes[idx] = l.routes
 	}
 	b.quiet = true
-	addrs := map[int32][]rtnl.Address{}
-	routes := map[int32][]rtnl.Route{}
-	for _, a := range s.addrs {
-		addrs[a.Index] = append(addrs[a.Index], a)
-	}
-	for _, r := range s.routes {
-		for _, idx := range routeLinks(&r) {
-			routes[idx] = append(routes[idx], r)
-		}
-	}
 	seen := map[int32]bool{}
 	for i := range s.links {
 		kl := &s.links[i]
 		seen[kl.Index] = true
 		l := b.linkFor(kl.Index)
 		b.setKernelLink(l, kl)
-		l.addrs = addrs[kl.Index]
-		l.routes = routes[kl.Index]
+		l.addrs, l.routes = nil, nil
 	}
 	for idx, l := range b.links {
 		if !l.inKern || !seen[idx] {
 			b.removeLink(idx)
+		}
+	}
+	// Only the links of the dump are left: each gets its addresses and
+	// routes, and those of any other link are dropped.
+	for i := range s.addrs {
+		if l := b.links[s.addrs[i].Index]; l != nil {
+			l.addrs = append(l.addrs, s.addrs[i])
+		}
+	}
+	for i := range s.routes {
+		r := &s.routes[i]
+		for _, idx := range routeLinks(r) {
+			if l := b.links[idx]; l != nil {
+				l.routes = append(l.routes, *r)
+			}
 		}
 	}
 	if b.policy != nil {
