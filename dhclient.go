@@ -72,13 +72,12 @@ func (d *dhclientSource) run(ctx context.Context) error {
 	go func() {
 		for {
 			e, err := w.Read()
-			if err != nil && !errors.Is(err, inotify.ErrOverflow) {
-				errs <- err
-				return
-			}
 			if errors.Is(err, inotify.ErrOverflow) {
 				d.log.Warn("inotify queue overflowed; re-reading the lease files")
 				e = append(e, inotify.Event{Name: "*overflow*"})
+			} else if err != nil {
+				errs <- err
+				return
 			}
 			evs <- e
 		}
