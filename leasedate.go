@@ -7,22 +7,27 @@ import "time"
 // with the layout "2006/01/02 15:04:05" does. time.Parse's layout engine
 // costs the binary 12 KB; time.Date and Format are linked anyway.
 func parseLeaseDate(s string) (time.Time, bool) {
-	if len(s) != 19 || s[4] != '/' || s[7] != '/' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+	const shape = "0000/00/00 00:00:00" // '0' stands for a digit
+	if len(s) != len(shape) {
 		return time.Time{}, false
 	}
-	num := func(i, n int) int {
-		v := 0
-		for _, c := range []byte(s[i : i+n]) {
-			if c < '0' || c > '9' {
-				return -1
+	var f [6]int // year, month, day, hour, minute, second
+	k := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case shape[i] != '0':
+			if c != shape[i] {
+				return time.Time{}, false
 			}
-			v = v*10 + int(c-'0')
+			k++
+		case c < '0' || c > '9':
+			return time.Time{}, false
+		default:
+			f[k] = f[k]*10 + int(c-'0')
 		}
-		return v
 	}
-	y, mo, d := num(0, 4), num(5, 2), num(8, 2)
-	h, mi, sec := num(11, 2), num(14, 2), num(17, 2)
-	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
+	y, mo, d, h, mi, sec := f[0], f[1], f[2], f[3], f[4], f[5]
+	if mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 {
 		return time.Time{}, false
 	}
 	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
