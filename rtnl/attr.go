@@ -158,13 +158,25 @@ func addrFrom(family uint8, b []byte) (netip.Addr, bool) {
 }
 
 // attrEncoder appends attributes (with padding) to a request payload.
-type attrEncoder struct{ b []byte }
+// err is sticky: an attribute too long for its 16-bit length field (a
+// multipath route of thousands of hops, a huge name) would otherwise wrap
+// and make the kernel read the rest of the request as other attributes.
+type attrEncoder struct {
+	b   []byte
+	err error
+}
 
 // bytes appends an attribute whose payload is the concatenation of parts.
 func (e *attrEncoder) bytes(typ uint16, parts ...[]byte) {
 	l := 4
 	for _, p := range parts {
 		l += len(p)
+	}
+	if l > 0xffff {
+		if e.err == nil {
+			e.err = errors.New("rtnl: attribute " + strconv.Itoa(int(typ)) + ": want at most 65535 bytes, got " + strconv.Itoa(l))
+		}
+		return
 	}
 	var h [4]byte
 	ne.PutUint16(h[0:], uint16(l))

@@ -2,6 +2,7 @@ package rtnl
 
 import (
 	"errors"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -229,5 +230,32 @@ func TestEncodeDefaults(t *testing.T) {
 	b, _ = encodeRule(Rule{Family: afInet6, Priority: 5}, true)
 	if r, _ := decoded(decodeRule, b); r.Table != unix.RT_TABLE_MAIN || r.Action != unix.FR_ACT_TO_TBL {
 		t.Fatalf("rule defaults: %+v", r)
+	}
+}
+
+// TestEncodeAttributeLimit checks the boundary of the 16-bit attribute
+// length: 4095 IPv4 hops (4 + 4095*16 bytes) fit, 4096 are refused rather
+// than written with a wrapped length.
+func TestEncodeAttributeLimit(t *testing.T) {
+	hops := func(n int) []NextHop {
+		h := make([]NextHop, n)
+		for i := range h {
+			h[i] = NextHop{Gateway: netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}), OutIndex: 2}
+		}
+		return h
+	}
+	b, err := encodeRoute(Route{Dst: pfx("10.9.0.0/16"), Multipath: hops(4095)}, true)
+	if err != nil {
+		t.Fatalf("4095 hops: %v", err)
+	}
+	r, err := decoded(decodeRoute, b)
+	if err != nil || len(r.Multipath) != 4095 || r.Multipath[4094].Gateway != netip.AddrFrom4([4]byte{10, 0, 15, 254}) {
+		t.Fatalf("4095 hops decoded: %d hops, err %v", len(r.Multipath), err)
+	}
+	if _, err := encodeRoute(Route{Dst: pfx("10.9.0.0/16"), Multipath: hops(4096)}, true); err == nil || !strings.Contains(err.Error(), "want at most 65535 bytes, got 65540") {
+		t.Fatalf("4096 hops: err %v, want the length refused", err)
+	}
+	if _, err := encodeRule(Rule{Family: afInet, IIFName: strings.Repeat("x", 70000)}, true); err == nil {
+		t.Fatal("rule with a 70000-byte iif name accepted")
 	}
 }

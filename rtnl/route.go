@@ -249,7 +249,7 @@ func encodeRoute(r Route, add bool) ([]byte, error) {
 	if len(r.Multipath) > 0 {
 		e.bytes(unix.RTA_MULTIPATH, encodeMultipath(fam, r.Multipath))
 	}
-	return e.b, nil
+	return e.b, e.err
 }
 
 // defaultScope mirrors iproute2's iproute_modify: host for local routes,

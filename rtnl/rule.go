@@ -158,5 +158,5 @@ func encodeRule(r Rule, add bool) ([]byte, error) {
 	if r.Goto != 0 {
 		e.uint32(unix.FRA_GOTO, r.Goto)
 	}
-	return e.b, nil
+	return e.b, e.err
 }
