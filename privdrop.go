@@ -110,26 +110,31 @@ func allThreads(trap, a1, a2, a3 uintptr) error {
 }
 
 // lookupUser finds name's uid and gid in a passwd(5) file. It reads the
-// file itself, as os/user does in a binary built without cgo, so the
-// result is the same without os/user's formatting code; like it, it does
-// not ask NSS modules (LDAP, systemd's dynamic users).
+// file itself, as os/user does in a binary built without cgo, and skips
+// what it skips: blank and comment lines, NIS "+"/"-" entries, lines of
+// fewer than seven fields and entries whose uid or gid is not a number.
+// Like it, it does not ask NSS modules (LDAP, systemd's dynamic users).
 func lookupUser(path, name string) (uid, gid int, err error) {
 	data, err := readFile(path)
 	if err != nil {
 		return 0, 0, err
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		// name:password:uid:gid:gecos:home:shell
-		f := strings.SplitN(line, ":", 5)
-		if len(f) < 4 || f[0] != name {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' || line[0] == '+' || line[0] == '-' {
 			continue
 		}
+		// name:password:uid:gid:gecos:home:shell
+		f := strings.SplitN(line, ":", 7)
+		if len(f) < 7 || f[0] != name {
+			continue
+		}
+		// ParseUint, not Atoi: uid -1 would make setresuid keep root.
 		uid, err1 := strconv.ParseUint(f[2], 10, 32)
 		gid, err2 := strconv.ParseUint(f[3], 10, 32)
-		if err1 != nil || err2 != nil {
-			return 0, 0, textError(path + ": want a numeric uid and gid for " + name + ", got " + f[2] + ":" + f[3])
+		if err1 == nil && err2 == nil {
+			return int(uid), int(gid), nil
 		}
-		return int(uid), int(gid), nil
 	}
 	return 0, 0, textError("unknown user " + name + " in " + path)
 }

@@ -10,7 +10,8 @@ import (
 func TestLookupUser(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "passwd")
 	data := "root:x:0:0:root:/root:/bin/bash\n#broker:x:1:1::/:/bin/false\n+broker:x:2:2::/:\n" +
-		"broker:x:998:997:network-broker:/nonexistent:/usr/sbin/nologin\nbad:x:12a:5::/:\nbig:x:4294967294:4294967294::/:"
+		"broker:x:5:5\nbroker:x:998:997:network-broker:/nonexistent:/usr/sbin/nologin\nbad:x:12a:5::/:\n" +
+		"bad:x:-1:5::/:\nbad:x:13:13::/:\n  sp:x:7:8::/:  \nshort:x:9:9\nbig:x:4294967294:4294967294::/:"
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +23,9 @@ func TestLookupUser(t *testing.T) {
 		{"root", 0, 0, ""},
 		{"broker", 998, 997, ""},
 		{"big", 4294967294, 4294967294, ""},
-		{"bad", 0, 0, "want a numeric uid and gid for bad, got 12a:5"},
+		{"bad", 13, 13, ""}, // non-numeric and negative uids are skipped, as os/user does
+		{"sp", 7, 8, ""},
+		{"short", 0, 0, "unknown user short"}, // fewer than seven fields
 		{"nobody", 0, 0, "unknown user nobody in " + path},
 		{"", 0, 0, "unknown user"},
 	} {
