@@ -28,8 +28,6 @@ func (o *options) boolFlag(name string) *bool {
 		return &o.dump
 	case "version":
 		return &o.version
-	case "h", "help":
-		return &o.help
 	}
 	return nil
 }
@@ -47,6 +45,12 @@ func parseArgs(args []string) (options, error) {
 			break
 		}
 		name, value, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		if name == "h" || name == "help" {
+			// Any form asks for help, as with the flag package: -h=false
+			// must not start the daemon.
+			o.help = true
+			return o, nil
+		}
 		if b := o.boolFlag(name); b != nil {
 			*b = true
 			if hasValue {

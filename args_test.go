@@ -15,6 +15,8 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-check-config", "--version"}, options{configDir: def, checkConfig: true, version: true}, ""},
 		{[]string{"-dump=false", "-check-config=1"}, options{configDir: def, checkConfig: true}, ""},
 		{[]string{"-h"}, options{configDir: def, help: true}, ""},
+		{[]string{"-dump", "--help=false", "-nope"}, options{configDir: def, dump: true, help: true}, ""},
+		{[]string{"-h=x"}, options{configDir: def, help: true}, ""},
 		{[]string{"--", "-dump"}, options{}, `unexpected argument "-dump"`},
 		{[]string{"-dump", "extra"}, options{}, `unexpected argument "extra"`},
 		{[]string{"-config-dir"}, options{}, "flag needs an argument: -config-dir"},
