@@ -382,7 +382,7 @@ func (c *Config) paths(n *yaml.Node, dst *[]string) error {
 			problem = "want an absolute path"
 		} else if _, err := filepath.Match(filepath.Base(s), ""); err != nil {
 			problem = "bad pattern"
-		} else if strings.ContainsAny(filepath.Dir(s), "*?[") {
+		} else if strings.ContainsAny(filepath.Dir(s), `*?[\`) { // a backslash would escape
 			problem = "patterns only in the file name"
 		}
 		if problem != "" {

@@ -92,6 +92,7 @@ func TestConfigErrorsHavePositions(t *testing.T) {
 		{"Network:\n  EmitJSON: 1\n", ":2:13: want true or false"},
 		{"Network:\n  LeaseFiles: relative.leases\n", "want an absolute path"},
 		{"Network:\n  LeaseFiles: /var/lib/*/x.leases\n", "patterns only in the file name"},
+		{"Network:\n  LeaseFiles: /var/li\\b/x*.leases\n", "patterns only in the file name"},
 		{"System:\n  HookTimeout: forever\n", "want a duration"},
 		{"System: &a\n  LogLevel: info\n", ":1:9:"},
 		{"System:\n\tLogLevel: info\n", ":2:1:"},
