@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"network-broker/hooks"
 )
@@ -136,13 +137,14 @@ func (h *hookRunner) linkEnv(cfg *Config, v *linkView, name string) []string {
 	return env
 }
 
-// empty reports a hook directory with no entries at all (or none there):
-// then nothing is run, and the environment (JSON above all) is not built.
-// A directory with entries goes through discovery and its checks.
+// empty reports a hook directory with no entries at all, none there, or
+// a file in its place: then nothing is run, and the environment (JSON
+// above all) is not built. A directory with entries goes through
+// discovery and its checks; one that cannot be read is reported there.
 func (h *hookRunner) empty(dir string) bool {
 	names, err := hooks.ReadDirNames(filepath.Join(h.cfg().Dir, dir))
 	if err != nil {
-		return os.IsNotExist(err)
+		return os.IsNotExist(err) || errors.Is(err, syscall.ENOTDIR)
 	}
 	return len(names) == 0
 }
