@@ -360,11 +360,11 @@ func leaseDate(args []lexToken) (string, bool) {
 }
 
 // DNS returns the lease's name servers (option domain-name-servers);
-// entries that are not IP addresses are left out.
+// entries that are not IPv4 addresses (all a DHCPv4 option holds) are left out.
 func (l *Lease) DNS() []netip.Addr { return leaseAddrs(l.Options["domain-name-servers"]) }
 
 // Routers returns the lease's routers (option routers); entries that are
-// not IP addresses are left out.
+// not IPv4 addresses are left out.
 func (l *Lease) Routers() []netip.Addr { return leaseAddrs(l.Options["routers"]) }
 
 // Domain returns option domain-name as written, e.g. "dh.lab.example".
