@@ -111,7 +111,12 @@ func TestKernelGeneratorWithoutBus(t *testing.T) {
 	base := t.TempDir()
 	rec := newRecorder(t, base, "System:\n  Generator: kernel\n  User: root\nNetwork:\n  Links: k0\n",
 		"routable.d", "no-carrier.d", "carrier.d", "degraded.d", "off.d", "routes-modified.d", "configured.d")
+	fdOut := filepath.Join(base, "script-fd9")
+	rec.addRawScript(t, "routable.d", "60-fd9", "readlink /proc/$$/fd/9 > "+fdOut+".tmp; mv "+fdOut+".tmp "+fdOut)
 	b := startNSBroker(t, h, rec.dir)
+	if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/9", b.cmd.Process.Pid)); err != nil || filepath.Base(target) != leakedName {
+		t.Fatalf("the broker's fd 9 is %q (%v), want the file %s its parent leaked", target, err, leakedName)
+	}
 
 	h.IP(t, "addr", "add", "10.97.0.2/24", "dev", "k0")
 	h.IP(t, "link", "set", "k0", "up")
@@ -121,6 +126,13 @@ func TestKernelGeneratorWithoutBus(t *testing.T) {
 	rt := linkRuns(runs, "k0", "routable.d")[0]
 	wantEnv(t, rt, map[string]string{"STATE": "routable", "OperationalState": "routable", "CarrierState": "carrier",
 		"AddressState": "routable", "IP_ADDRS": "10.97.0.2"})
+	waitFor(t, 10*time.Second, "routable.d/60-fd9", func() (bool, string) {
+		_, err := os.Stat(fdOut)
+		return err == nil, fmt.Sprint(err)
+	})
+	if data, _ := os.ReadFile(fdOut); len(data) > 0 {
+		t.Errorf("a script inherited the broker's fd 9: %s", data)
+	}
 	if _, ok := rt.Env["AdministrativeState"]; ok {
 		t.Errorf("the kernel generator has no AdministrativeState, got %q", rt.Env["AdministrativeState"])
 	}

@@ -33,6 +33,7 @@ func main() {
 
 // run is main without os.Exit, for tests.
 func run(args []string) int {
+	cloexecInherited()
 	opt, err := parseArgs(args)
 	if err != nil {
 		os.Stderr.WriteString("network-broker: " + err.Error() + "\n" + usage)

@@ -22,6 +22,9 @@ type kernelBroker struct {
 
 // startNSBroker runs this test binary as the broker inside ns and waits
 // for "ready".
+// leakedName names the file startNSBroker leaves open on the broker's fd 9.
+const leakedName = "leaked-to-broker"
+
 func startNSBroker(t *testing.T, ns *nstest.NS, dir string) *kernelBroker {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), "broker.log")
@@ -32,6 +35,14 @@ func startNSBroker(t *testing.T, ns *nstest.NS, dir string) *kernelBroker {
 	cmd := exec.Command("ip", "netns", "exec", ns.Name, os.Args[0], "-config-dir", dir)
 	cmd.Env = append(os.Environ(), brokerEnv...)
 	cmd.Stdout, cmd.Stderr = f, f
+	leak, err := os.Create(filepath.Join(t.TempDir(), leakedName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leak.Close()
+	// fd 9 of the broker, without close-on-exec, as a leaky parent passes
+	// one; scripts must not get it (TestKernelGeneratorWithoutBus).
+	cmd.ExtraFiles = []*os.File{nil, nil, nil, nil, nil, nil, leak}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
