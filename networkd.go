@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"network-broker/dbus"
@@ -212,18 +213,14 @@ func readNetworkd(ctx context.Context, timeout time.Duration, c *dbus.Conn, owne
 	if err != nil {
 		return s, err
 	}
-	for _, l := range links {
-		cctx, cancel := call()
-		props, err := c.GetAllProperties(cctx, owner, l.path, ndLink)
-		cancel()
-		if err != nil {
-			var de *dbus.Error
-			if errors.As(err, &de) {
-				continue // the link went away between the two calls
-			}
-			return s, wrap("GetAll "+string(l.path), err)
+	props, err := getAllLinks(ctx, timeout, c, owner, links)
+	if err != nil {
+		return s, err
+	}
+	for i, l := range links {
+		if props[i] != nil {
+			s.links[l.index] = props[i]
 		}
-		s.links[l.index] = stringProps(props)
 	}
 	cctx, cancel = call()
 	mp, err := c.GetAllProperties(cctx, owner, ndPath, ndManager)
@@ -233,6 +230,44 @@ func readNetworkd(ctx context.Context, timeout time.Duration, c *dbus.Conn, owne
 	}
 	s.manager = stringProps(mp)
 	return s, nil
+}
+
+// getAllParallel bounds the GetAll calls in flight at start and resync,
+// well under dbus-daemon's limit of pending replies per connection.
+const getAllParallel = 8
+
+// getAllLinks reads the properties of every link, getAllParallel calls at
+// a time: one after another, 500 links cost 500 round trips of mostly
+// waiting. A link whose call gets an ERROR reply went away between
+// ListLinks and GetAll and is left nil. Any other failure (a timeout, a
+// lost bus) stops the remaining calls and is returned.
+func getAllLinks(ctx context.Context, timeout time.Duration, c *dbus.Conn, owner string, links []ndLinkRef) ([]map[string]string, error) {
+	props := make([]map[string]string, len(links))
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for w := range min(getAllParallel, len(links)) {
+		wg.Go(func() {
+			for i := w; i < len(links) && ctx.Err() == nil; i += getAllParallel {
+				cctx, cancel := context.WithTimeout(ctx, timeout)
+				p, err := c.GetAllProperties(cctx, owner, links[i].path, ndLink)
+				cancel()
+				var de *dbus.Error
+				switch {
+				case err == nil:
+					props[i] = stringProps(p)
+				case !errors.As(err, &de):
+					once.Do(func() { first = wrap("GetAll "+string(links[i].path), err); stop() })
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return props, first
 }
 
 type ndLinkRef struct {
