@@ -5,9 +5,9 @@ import "time"
 // parseLeaseDate reads dhclient's "YYYY/MM/DD HH:MM:SS" (UTC, as its
 // gmtime writes it) and accepts what time.Parse accepts for the layout
 // "2006/01/02 15:04:05": a one-digit hour, several spaces, a fraction of
-// a second after '.' or ','; it rejects dates that do not exist. time.Parse's
-// layout engine costs the binary 12 KB; time.Date and Format are linked
-// anyway.
+// a second after '.' or ','. It rejects dates that do not exist.
+// time.Parse's layout engine costs the binary 12 KB; time.Date and Format
+// are linked anyway.
 func parseLeaseDate(s string) (time.Time, bool) {
 	r := dateReader{s: s, ok: true}
 	y := r.num(4, 4)

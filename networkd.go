@@ -267,6 +267,9 @@ func getAllLinks(ctx context.Context, timeout time.Duration, c *dbus.Conn, owner
 		})
 	}
 	wg.Wait()
+	if first == nil {
+		first = ctx.Err() // the caller's ctx ended between two calls
+	}
 	return props, first
 }
 

@@ -71,9 +71,9 @@ func TestReadNetworkdParallelGetAll(t *testing.T) {
 	}
 }
 
-// TestReadNetworkdGetAllTimeout has one link never answer: the read fails
-// after that call's timeout, naming the link, and does not wait for the
-// remaining calls one by one.
+// TestReadNetworkdGetAllTimeout has one link never answer while the
+// others do: the read fails with that call's timeout, naming the link,
+// instead of returning the state without it.
 func TestReadNetworkdGetAllTimeout(t *testing.T) {
 	l := lab.Up(t, lab.Options{})
 	_, c, owner := startFakeGetAll(t, l, "40", "10", "0", "3")
